@@ -1,0 +1,1 @@
+"""The Textual layer: everything that imports Textual lives under this package."""
