@@ -44,6 +44,23 @@ class Corpus:
         position = self._index.get(paper_id)
         return None if position is None else self._papers[position]
 
+    # Column reads: what search and the list need, without building a Paper where a
+    # compact storage would not have to.
+    def title(self, position: int) -> str:
+        return self._papers[position].title
+
+    def authors(self, position: int) -> tuple[str, ...]:
+        return self._papers[position].authors
+
+    def abstract(self, position: int) -> str:
+        return self._papers[position].abstract
+
+    def date(self, position: int) -> str:
+        return self._papers[position].date
+
+    def paper_id(self, position: int) -> str:
+        return self._papers[position].id
+
     def __len__(self) -> int:
         return len(self._papers)
 
