@@ -102,17 +102,21 @@ def _print_problems(problems: Sequence[object], err: TextIO) -> None:
 
 def load_corpus(files: Sequence[str], input_format: str | None, err: TextIO, use_cache: bool = True):  # type: ignore[no-untyped-def]
     """Load ``files`` (the bundled sample when empty) into a Corpus, reporting
-    skipped records and notices on ``err``.  Raises LoadError for unreadable files."""
+    skipped records and notices on ``err``; return ``(corpus, loader)`` (the loader
+    has ``problems``, ``notices`` and ``files``).  Raises LoadError for unreadable files."""
     from paper_tui.corpus import Corpus
-    from paper_tui.formats import load_papers
+    from paper_tui.loading import Loader
     from paper_tui.paths import sample_path
 
     paths = list(files) or [str(sample_path())]
-    result = load_papers(paths, input_format)
-    for notice in result.notices:
+    loader = Loader(paths, input_format, use_cache=use_cache)
+    corpus = Corpus()
+    for batch in loader.batches():
+        corpus.extend(batch)
+    for notice in loader.notices:
         err.write(f"paper-tui: {notice}\n")
-    _print_problems(result.problems, err)
-    return Corpus(result.papers), result
+    _print_problems(loader.problems, err)
+    return corpus, loader
 
 
 def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

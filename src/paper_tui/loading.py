@@ -1,0 +1,180 @@
+"""Streaming load of paper lists in batches, with progress, cancellation and the parse cache.
+
+The app runs :meth:`Loader.batches` in a worker thread and hands each batch to
+``Corpus.extend`` on the UI thread; ``paper-tui list`` drains it in one go.  A
+batch is a ``Sequence[Paper]``: pass it to ``Corpus.extend`` (which takes a
+cached batch's columns without building papers) rather than iterating it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from paper_tui.formats import FALLBACK_ENCODING, LoadError, Problem, expand_paths, iter_file
+from paper_tui.model import Paper
+
+DEFAULT_BATCH = 5000
+
+
+@dataclass
+class LoadProgress:
+    """How far a load has come.  Written by the loading thread, read by the UI:
+    each field is one attribute assignment, so a reader never sees a torn value."""
+
+    papers: int = 0
+    bytes_read: int = 0
+    bytes_total: int = 0
+    started: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+    done: bool = False
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the load started (frozen once it is done)."""
+        end = self.finished if self.finished is not None else time.monotonic()
+        return max(0.0, end - self.started)
+
+    @property
+    def rate(self) -> float:
+        """Papers per second so far."""
+        elapsed = self.elapsed
+        return self.papers / elapsed if elapsed > 0 else 0.0
+
+    @property
+    def fraction(self) -> float:
+        """0..1 of the bytes to read (1 when there is nothing to read)."""
+        if self.done or self.bytes_total <= 0:
+            return 1.0
+        return min(1.0, self.bytes_read / self.bytes_total)
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left at the rate so far, or None before there is a rate."""
+        if self.done:
+            return 0.0
+        elapsed = self.elapsed
+        if self.bytes_read <= 0 or elapsed <= 0 or self.bytes_total <= 0:
+            return None
+        speed = self.bytes_read / elapsed
+        return max(0.0, (self.bytes_total - self.bytes_read) / speed)
+
+
+class Loader:
+    """Load ``paths`` (files, directories, globs, ``-``) in batches.
+
+    The constructor expands the paths and raises :class:`LoadError` for a file
+    that is missing or unreadable, so a bad command line fails at once.  A file
+    that turns out to be empty, binary or of no known format raises
+    :class:`LoadError` from :meth:`batches` when its turn comes.
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        input_format: str | None = None,
+        use_cache: bool = True,
+    ) -> None:
+        self.files: list[str] = expand_paths(paths)
+        self.input_format = input_format
+        self.use_cache = use_cache
+        self.problems: list[Problem] = []
+        self.notices: list[str] = []
+        self._cancelled = threading.Event()
+        total = 0
+        for path in self.files:
+            total += _check_readable(path)
+        self.progress = LoadProgress(bytes_total=total)
+
+    def cancel(self) -> None:
+        """Ask :meth:`batches` to stop; it returns at its next paper."""
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def batches(self, batch_size: int = DEFAULT_BATCH) -> Iterator[Sequence[Paper]]:
+        """Papers in batches of up to ``batch_size``, file by file, in file order.
+
+        Safe to run in a worker thread (it touches nothing shared but
+        :attr:`progress`, :attr:`problems` and :attr:`notices`).  The last batch
+        of each file is yielded before the next file is opened.
+        """
+        self.progress.started = time.monotonic()
+        try:
+            for path in self.files:
+                if self.cancelled:
+                    return
+                yield from self._file_batches(path, max(1, batch_size))
+        finally:
+            self.progress.finished = time.monotonic()
+            self.progress.done = True
+
+    def load_all(self) -> list[Paper]:
+        """Every paper, for callers that do not stream (tests, small scripts)."""
+        papers: list[Paper] = []
+        for batch in self.batches():
+            papers.extend(batch)
+        return papers
+
+    # -- one file ----------------------------------------------------------
+
+    def _file_batches(self, path: str, batch_size: int) -> Iterator[Sequence[Paper]]:
+        opened, fmt = iter_file(path, self.input_format)
+        display = "<stdin>" if path == "-" else path
+        base_read = self.progress.bytes_read
+
+        def report(line: int, reason: str) -> None:
+            self.problems.append(Problem(display, line, reason))
+
+        count = 0
+        batch: list[Paper] = []
+        try:
+            with opened.stream:
+                for paper in fmt.parse(opened.stream, display, report):
+                    if self.cancelled:
+                        return
+                    batch.append(paper)
+                    if len(batch) >= batch_size:
+                        count += len(batch)
+                        self._advance(len(batch), base_read + opened.counter.bytes_read)
+                        yield batch
+                        batch = []
+        except LoadError:
+            raise
+        except (UnicodeError, OSError) as error:
+            raise LoadError(display, f"cannot read: {error}") from None
+        if batch:
+            count += len(batch)
+            self._advance(len(batch), base_read + opened.size)
+            yield batch
+        self.progress.bytes_read = base_read + opened.size
+        if opened.fallback.count:
+            bad = opened.fallback.count
+            self.notices.append(f"{display}: {bad} bytes were not UTF-8 and were read as {FALLBACK_ENCODING}")
+        if count == 0:
+            self.notices.append(f"{display}: no papers in this {fmt.description}")
+
+    def _advance(self, papers: int, bytes_read: int) -> None:
+        self.progress.papers += papers
+        self.progress.bytes_read = min(bytes_read, self.progress.bytes_total or bytes_read)
+
+
+def _check_readable(path: str) -> int:
+    """The size of ``path`` (0 for standard input); :class:`LoadError` if it cannot be read."""
+    if path == "-":
+        return 0
+    if not os.path.exists(path):
+        raise LoadError(path, "no such file")
+    if os.path.isdir(path):
+        raise LoadError(path, "is a directory")
+    try:
+        with open(path, "rb"):
+            pass
+        return os.stat(path).st_size
+    except OSError as error:
+        raise LoadError(path, f"cannot read: {error.strerror or error}") from None
