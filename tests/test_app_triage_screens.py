@@ -1,0 +1,155 @@
+"""The triage modals on their own: confirm, note editor, tag editor (and its completion)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+from textual.widgets import Input, Label, TextArea
+
+from paper_tui.app.screens.confirm import ConfirmScreen
+from paper_tui.app.screens.note_editor import NoteEditor
+from paper_tui.app.screens.tag_editor import LastTagSuggester, TagEditor, parse_tags
+
+NO_RESULT = object()
+
+
+class Host(App[None]):
+    """A bare app that pushes one modal and records what it was dismissed with."""
+
+    def __init__(self, modal: Screen[Any]) -> None:
+        super().__init__()
+        self.modal = modal
+        self.results: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield Label("host")
+
+    def on_mount(self) -> None:
+        self.push_screen(self.modal, self.results.append)
+
+
+# -- confirm ------------------------------------------------------------------------------
+
+
+async def test_confirm_keys() -> None:
+    for keys, expected in [("y", True), ("n", False), ("escape", False), ("enter", True)]:
+        app = Host(ConfirmScreen("Mark 3 papers read?"))
+        async with app.run_test() as pilot:
+            await pilot.press(keys)
+            await pilot.pause()
+            assert app.results == [expected], keys
+            assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_confirm_enter_takes_the_safe_default_and_arrows_move() -> None:
+    app = Host(ConfirmScreen("Discard?", default=False))
+    async with app.run_test() as pilot:
+        await pilot.press("enter")
+        assert app.results == [False]
+    app = Host(ConfirmScreen("Discard?", default=False))
+    async with app.run_test() as pilot:
+        await pilot.press("left", "enter")
+        assert app.results == [True]
+
+
+# -- note editor --------------------------------------------------------------------------
+
+
+async def test_note_editor_ctrl_s_saves_multiline_text() -> None:
+    app = Host(NoteEditor("A paper", "first line"))
+    async with app.run_test() as pilot:
+        await pilot.press("enter", *"second", "enter", *"third", "ctrl+s")
+        await pilot.pause()
+        assert app.results == ["first line\nsecond\nthird"]
+
+
+async def test_note_editor_escape_without_changes_closes() -> None:
+    app = Host(NoteEditor("A paper", "kept"))
+    async with app.run_test() as pilot:
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.results == [None]
+
+
+async def test_note_editor_escape_with_changes_asks_before_discarding() -> None:
+    app = Host(NoteEditor("A paper", ""))
+    async with app.run_test() as pilot:
+        await pilot.press(*"draft", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        # "n" (and Enter, the default) keeps editing with the text intact.
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)
+        assert app.screen.query_one(TextArea).text == "draft"
+        assert app.results == []
+        await pilot.press("escape", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)
+        # "y" discards.
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert app.results == [None]
+        assert not isinstance(app.screen, NoteEditor | ConfirmScreen)
+
+
+async def test_note_editor_after_discard_question_can_still_save() -> None:
+    app = Host(NoteEditor("A paper", ""))
+    async with app.run_test() as pilot:
+        await pilot.press(*"draft", "escape", "n", *" more", "ctrl+s")
+        await pilot.pause()
+        assert app.results == ["draft more"]
+
+
+# -- tag editor ---------------------------------------------------------------------------
+
+
+def test_parse_tags() -> None:
+    assert parse_tags(" rl,  LLM ,, rl , survey of  things,") == ["rl", "LLM", "survey of things"]
+    assert parse_tags("") == []
+
+
+def test_suggester_completes_the_last_item_only() -> None:
+    suggester = LastTagSuggester(["reinforcement-learning", "reading-group", "LLM", "robotics"])
+    assert suggester.complete("rei") == "reinforcement-learning"
+    assert suggester.complete("Robotics, rea") == "Robotics, reading-group"
+    assert suggester.complete("x,  ll") == "x,  LLM"
+    # A tag already typed is not offered again; nothing to complete after a comma.
+    assert suggester.complete("reading-group, rea") is None
+    assert suggester.complete("rl, ") is None
+    assert suggester.complete("llm") is None  # already whole (ignoring case)
+    assert suggester.complete("zzz") is None
+
+
+async def test_tag_editor_completion_tab_and_enter() -> None:
+    app = Host(TagEditor("A paper", ["rl"], known=["rl", "reinforcement-learning", "survey"]))
+    async with app.run_test() as pilot:
+        tag_input = app.screen.query_one(Input)
+        assert tag_input.value == "rl, "
+        await pilot.press(*"su")
+        await pilot.pause()
+        await pilot.press("tab")
+        assert tag_input.value == "rl, survey, "
+        await pilot.press(*"Rei")
+        await pilot.pause()
+        await pilot.press("right")
+        assert tag_input.value == "rl, survey, reinforcement-learning"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == [["rl", "survey", "reinforcement-learning"]]
+
+
+async def test_tag_editor_escape_cancels_and_empty_clears() -> None:
+    app = Host(TagEditor("A paper", ["rl"]))
+    async with app.run_test() as pilot:
+        await pilot.press(*"x", "escape")
+        await pilot.pause()
+        assert app.results == [None]
+    app = Host(TagEditor("A paper", ["rl", "x"]))
+    async with app.run_test() as pilot:
+        app.screen.query_one(Input).value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == [[]]
