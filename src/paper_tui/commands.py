@@ -37,8 +37,15 @@ def cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _export() -> tuple[argparse.ArgumentParser, Handler]:
+    from paper_tui.export_cli import cmd_export, export_parser
+
+    return export_parser(), cmd_export
+
+
 SUBCOMMANDS: dict[str, Callable[[], tuple[argparse.ArgumentParser, Handler]]] = {
     "config": lambda: (config_parser(), cmd_config),
+    "export": _export,
 }
 
 

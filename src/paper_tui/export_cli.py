@@ -1,0 +1,111 @@
+"""``paper-tui export``: the reading list (bookmarked papers, or a query) to a file or stdout."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, cast
+
+from paper_tui.export import FORMATS, format_for_path, render
+
+if TYPE_CHECKING:
+    from paper_tui.corpus import Corpus
+    from paper_tui.library import Library
+
+
+def export_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paper-tui export",
+        description="Write your reading list: the bookmarked papers of your library, or the papers "
+        "matching --query. With FILEs, the papers come from those files (your decisions about "
+        "them still apply) instead of the library's own records.",
+    )
+    parser.add_argument("files", nargs="*", metavar="FILE", help="paper lists to export from")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: from --output's extension .bib/.md/.jsonl/.csv, else bibtex)",
+    )
+    parser.add_argument(
+        "--query",
+        "-q",
+        default=None,
+        help="export the papers matching this query instead of the bookmarked ones",
+    )
+    parser.add_argument("--all", action="store_true", help="export every paper (library records or FILEs)")
+    parser.add_argument(
+        "--output", "-o", metavar="FILE", help="write to FILE (replaced atomically) instead of stdout"
+    )
+    parser.add_argument(
+        "--ascii", action="store_true", help="BibTeX: write accented letters as LaTeX commands (\\'{e})"
+    )
+    parser.add_argument(
+        "--input-format", "-f", default=None, metavar="NAME", help="read every FILE as this format"
+    )
+    parser.add_argument("--data-dir", metavar="DIR", help="keep the library, config and cache in DIR")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    return parser
+
+
+def _search(corpus: Corpus, query: str, library: Library) -> list[int]:
+    from paper_tui.search import search_corpus
+
+    # The library lets queries use is:/has:/tag:/note:; an older search_corpus without
+    # the parameter still answers the plain-text part.
+    if "library" in inspect.signature(search_corpus).parameters:
+        return list(cast(Any, search_corpus)(corpus, query, library=library))
+    return list(search_corpus(corpus, query))
+
+
+def select(corpus: Corpus, library: Library, query: str | None, every: bool) -> list[int]:
+    """Positions to export: matching ``query``, else all with ``every``, else the bookmarked."""
+    if query:
+        return _search(corpus, query, library)
+    if every:
+        return list(range(len(corpus)))
+    return [i for i in range(len(corpus)) if library.is_bookmarked(corpus.paper_id(i))]
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from paper_tui.cli import CliError, load_corpus
+    from paper_tui.corpus import Corpus
+    from paper_tui.library import Library
+    from paper_tui.library.files import atomic_write
+
+    fmt = args.format or (format_for_path(args.output) if args.output else None) or "bibtex"
+    library = Library.open(read_only=True)
+    for notice in library.take_notices():
+        err.write(f"paper-tui: {notice}\n")
+    if args.files:
+        corpus, _ = load_corpus(args.files, args.input_format, err)
+    else:
+        corpus = Corpus(library.papers())
+    papers = [corpus[i] for i in select(corpus, library, args.query, args.all)]
+    if not papers:
+        err.write(f"paper-tui: nothing to export: {_empty_reason(args, len(corpus))}\n")
+    text = render(papers, fmt, library, ascii_only=args.ascii)
+    if args.output:
+        target = Path(args.output)
+        try:
+            atomic_write(target, text.encode("utf-8"))
+        except OSError as error:
+            raise CliError(f"{target}: cannot write: {error.strerror or error}") from None
+        err.write(f"paper-tui: wrote {_count(len(papers))} to {target} ({fmt})\n")
+    else:
+        out.write(text)
+    return 0
+
+
+def _count(n: int) -> str:
+    return f"{n} paper" if n == 1 else f"{n} papers"
+
+
+def _empty_reason(args: argparse.Namespace, available: int) -> str:
+    where = "in those files" if args.files else "in your library"
+    if args.query:
+        return f"no paper {where} matches {args.query!r}"
+    if available == 0:
+        return f"no papers {where}"
+    return f"no bookmarked paper {where} (bookmark with b in the app, or use --query or --all)"

@@ -1,0 +1,578 @@
+"""The library: the user's decisions per paper id, saved as TOML at every change.
+
+Safety, in the order things can go wrong:
+
+* every change is written at once: temporary file, fsync, rename, fsync of the
+  directory; the file it replaces is kept as ``library.toml.bak``;
+* two instances: the write holds ``library.lock`` (flock) while it re-reads the file,
+  merges per paper (the newest ``updated`` wins for a paper both changed; a paper only
+  the other instance changed takes the other's record) and writes;
+* a file that is not a library (broken TOML) is never overwritten: it is moved to
+  ``library.toml.broken-<time>``, the user is told, and the backup (if good) or an empty
+  library is used; a readable file with bad fields is copied aside and the rest kept;
+* a failed write (read-only directory, full disk, lock held too long) keeps the change
+  in memory (``pending``), says so in :attr:`Library.notices`, and is retried on the
+  next change or by :meth:`Library.retry`;
+* a file of an older schema is read and upgraded (the old file kept as
+  ``library.toml.schema<N>``); a newer schema is read but never written over.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from paper_tui import paths
+from paper_tui.library.entry import (
+    STATES,
+    Entry,
+    format_stamp,
+    normalize_note,
+    normalize_tags,
+    now_stamp,
+)
+from paper_tui.library.files import (
+    atomic_write,
+    file_signature,
+    locked,
+    quarantine_name,
+    stale_temps,
+)
+from paper_tui.library.history import History, Step
+from paper_tui.library.schema import SCHEMA, LibraryFormatError, NewerSchemaError, decode, encode
+from paper_tui.model import Paper, Source
+
+
+class WriteRefused(OSError):
+    """Writing would destroy something: a file this version cannot read safely."""
+
+
+@dataclass
+class _Disk:
+    """The library file as read: its records, or why it could not be used."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    other: dict[str, Any] = field(default_factory=dict)
+    raw: bytes | None = None
+    schema: int = SCHEMA
+    problems: list[str] = field(default_factory=list)
+    #: "missing", "ok", "broken" (not a library), "newer" (newer schema), "unreadable" (OSError)
+    status: str = "missing"
+    error: str = ""
+
+
+def _read_disk(path: Path) -> _Disk:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return _Disk()
+    except OSError as error:
+        return _Disk(status="unreadable", error=error.strerror or str(error))
+    try:
+        text = raw.decode("utf-8-sig")
+        mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        decoded = decode(text, migrated_stamp=format_stamp(mtime))
+    except NewerSchemaError as error:
+        return _Disk(raw=raw, status="newer", error=str(error))
+    except (LibraryFormatError, UnicodeDecodeError) as error:
+        return _Disk(raw=raw, status="broken", error=str(error))
+    except OSError as error:
+        return _Disk(status="unreadable", error=error.strerror or str(error))
+    return _Disk(decoded.entries, decoded.other, raw, decoded.schema, decoded.problems, "ok")
+
+
+def merge(
+    disk: Mapping[str, Entry], mine: Mapping[str, Entry], dirty: Set[str]
+) -> tuple[dict[str, Entry], set[str]]:
+    """The records after merging this instance's unsaved changes (``dirty``) into the disk's.
+
+    A paper this instance did not change takes the disk's record (or none); a paper it
+    changed keeps its record unless the disk's is newer.  Returns the merged records and
+    the papers whose record is still this instance's.
+    """
+    merged = dict(disk)
+    kept: set[str] = set()
+    for pid in dirty:
+        own = mine.get(pid)
+        if own is None:
+            continue
+        theirs = disk.get(pid)
+        if theirs is None or own.updated >= theirs.updated:
+            merged[pid] = own
+            kept.add(pid)
+    return merged, kept
+
+
+def _count(n: int, word: str = "paper") -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _unique(papers: Iterable[Paper]) -> list[Paper]:
+    seen: dict[str, Paper] = {}
+    for paper in papers:
+        seen.setdefault(paper.id, paper)
+    return list(seen.values())
+
+
+class Library:
+    """The user's decisions about papers.  Open with :meth:`open`; every change is saved.
+
+    Reads (:meth:`entry`, :meth:`state` ...) are cheap dictionary look-ups.  Changes take
+    papers (bulk ones too) and return a short description for a status line; each is one
+    undo step.  Safe to call from several threads.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        #: Things to tell the user (file moved aside, upgraded, a write failing ...), oldest first.
+        self.notices: list[str] = []
+        #: Grows on every change, from this instance or merged from another.
+        self.version = 0
+        #: A change is kept only in memory because the last write failed.
+        self.pending = False
+        self.history = History()
+        self._entries: dict[str, Entry] = {}
+        self._dirty: set[str] = set()
+        self._other: dict[str, Any] = {}
+        self._signature: tuple[int, int, int] | None = None
+        self._refusal = ""  # why this file must never be written (a newer schema)
+        self._failure = ""  # the reason of the last failed write, while pending
+        self._kept_aside: set[bytes] = set()
+        self._mutex = threading.RLock()
+
+    # -- opening -------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | None = None, *, read_only: bool = False) -> Library:
+        """The library at ``path`` (default :func:`paper_tui.paths.library_path`).
+
+        Never raises on a broken, unreadable or newer file: what happened is in
+        :attr:`notices`.  ``read_only`` (for commands such as ``export``) never writes,
+        not even to move a broken file aside.
+        """
+        library = cls(Path(path) if path is not None else paths.library_path(), read_only=read_only)
+        with library._mutex:
+            library._load()
+        return library
+
+    @property
+    def backup_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".bak")
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(self.path.stem + ".lock")
+
+    def _load(self) -> None:
+        disk = _read_disk(self.path)
+        self._signature = file_signature(self.path)
+        if disk.status == "missing":
+            return
+        if disk.status == "unreadable":
+            self._refusal = f"the library file {self.path} cannot be read ({disk.error})"
+            self._notice(f"{self._refusal}; changes are kept in memory only")
+            self._start_from_backup()
+            return
+        if disk.status == "newer":
+            self._refusal = f"{self.path} was {disk.error}"
+            self._notice(f"{self._refusal}; it is shown but not changed: changes are kept in memory only")
+            self._entries, self._other = disk.entries, disk.other
+            return
+        if disk.status == "broken":
+            self._recover_broken(disk)
+            return
+        self._entries, self._other = disk.entries, disk.other
+        if disk.problems:
+            self._keep_aside_copy(disk)
+            self._dirty = set(self._entries)  # write the readable part back at once
+            self._save()
+        elif disk.schema < SCHEMA:
+            self._upgrade(disk)
+
+    def _recover_broken(self, disk: _Disk) -> None:
+        what = f"the library file {self.path} is broken ({disk.error})"
+        if self.read_only:
+            self._notice(f"{what}; it was left as it is")
+            self._start_from_backup()
+            return
+        try:
+            aside = quarantine_name(self.path)
+            os.replace(self.path, aside)
+        except OSError as error:
+            self._refusal = f"{what} and could not be moved aside ({error.strerror or error})"
+            self._notice(f"{self._refusal}; changes are kept in memory only")
+            self._start_from_backup()
+            return
+        source = self._start_from_backup()
+        self._notice(f"{what}; it was moved to {aside}, and {source}")
+        self._signature = None
+        if self._entries:
+            self._dirty = set(self._entries)
+            self._save()
+
+    def _start_from_backup(self) -> str:
+        """Use the backup's records if it is good; say which start was made."""
+        backup = _read_disk(self.backup_path)
+        if backup.status == "ok" and backup.entries:
+            self._entries, self._other = backup.entries, backup.other
+            return (
+                f"the library was started from the backup {self.backup_path} ({_count(len(backup.entries))})"
+            )
+        return "the library was started empty (no good backup)"
+
+    def _keep_aside_copy(self, disk: _Disk) -> None:
+        """Copy a readable file with bad fields aside (once per content) before it is rewritten."""
+        if disk.raw is None or disk.raw in self._kept_aside or self.read_only:
+            return
+        aside = quarantine_name(self.path)
+        shown = "; ".join(disk.problems[:3]) + (" ..." if len(disk.problems) > 3 else "")
+        try:
+            atomic_write(aside, disk.raw)
+        except OSError as error:
+            self._refusal = (
+                f"{self.path} has bad fields ({shown}) and no copy could be kept ({error.strerror})"
+            )
+            self._notice(f"{self._refusal}; changes are kept in memory only")
+            return
+        self._kept_aside.add(disk.raw)
+        self._notice(
+            f"the library file {self.path} had bad fields ({shown}); the original was copied to {aside}"
+        )
+
+    def _upgrade(self, disk: _Disk) -> None:
+        if self.read_only or disk.raw is None:
+            return
+        keep = self.path.with_name(f"{self.path.name}.schema{disk.schema}")
+        if keep.exists():
+            keep = quarantine_name(keep)
+        try:
+            atomic_write(keep, disk.raw)
+        except OSError as error:
+            self._notice(f"the library could not be upgraded from schema {disk.schema}: {error.strerror}")
+            return
+        self._dirty = set(self._entries)
+        if self._save():
+            self._notice(
+                f"the library was upgraded from schema {disk.schema} to {SCHEMA}; the old file is {keep}"
+            )
+
+    # -- reading -------------------------------------------------------------------
+
+    def entry(self, pid: str) -> Entry:
+        """The record of paper ``pid`` (a default one if the user decided nothing)."""
+        return self._entries.get(pid) or Entry(pid)
+
+    def state(self, pid: str) -> str:
+        entry = self._entries.get(pid)
+        return entry.state if entry else STATES[0]
+
+    def is_bookmarked(self, pid: str) -> bool:
+        entry = self._entries.get(pid)
+        return entry.bookmarked if entry else False
+
+    def tags(self, pid: str) -> tuple[str, ...]:
+        entry = self._entries.get(pid)
+        return entry.tags if entry else ()
+
+    def note(self, pid: str) -> str:
+        entry = self._entries.get(pid)
+        return entry.note if entry else ""
+
+    def has_note(self, pid: str) -> bool:
+        return bool(self.note(pid))
+
+    def entries(self) -> list[Entry]:
+        """Every record with a decision, most recently changed first."""
+        records = [e for e in self._entries.values() if not e.is_default]
+        return sorted(records, key=lambda e: e.updated, reverse=True)
+
+    def papers(self) -> list[Paper]:
+        """The records as papers from their stored fields, most recently changed first
+        (the reading list that ``paper-tui --library`` opens)."""
+        source = Source(str(self.path))
+        return [entry.to_paper(source) for entry in self.entries()]
+
+    def all_tags(self) -> list[str]:
+        """Tags in use, most used first (then alphabetically), for completion."""
+        counts = Counter(tag for e in self._entries.values() if not e.is_default for tag in e.tags)
+        return sorted(counts, key=lambda tag: (-counts[tag], tag.casefold()))
+
+    def __len__(self) -> int:
+        return sum(1 for e in self._entries.values() if not e.is_default)
+
+    def __contains__(self, pid: object) -> bool:
+        entry = self._entries.get(pid) if isinstance(pid, str) else None
+        return entry is not None and not entry.is_default
+
+    @property
+    def can_undo(self) -> bool:
+        return self.history.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        return self.history.can_redo
+
+    def take_notices(self) -> list[str]:
+        """The notices not yet shown, emptying :attr:`notices`."""
+        with self._mutex:
+            taken, self.notices = self.notices, []
+        return taken
+
+    # -- changing ------------------------------------------------------------------
+
+    def toggle_bookmark(self, papers: Sequence[Paper]) -> str:
+        """Bookmark the papers, or remove their bookmarks when all of them have one."""
+        papers = _unique(papers)
+        on = not all(self.is_bookmarked(p.id) for p in papers)
+        if on:
+            return self._change(
+                papers, lambda e: e.with_decisions(bookmarked=True), lambda n: f"bookmarked {_count(n)}"
+            )
+        return self._change(
+            papers,
+            lambda e: e.with_decisions(bookmarked=False),
+            lambda n: f"removed the bookmark from {_count(n)}",
+        )
+
+    def set_bookmark(self, papers: Sequence[Paper], bookmarked: bool) -> str:
+        verb = "bookmarked" if bookmarked else "removed the bookmark from"
+        return self._change(
+            papers, lambda e: e.with_decisions(bookmarked=bookmarked), lambda n: f"{verb} {_count(n)}"
+        )
+
+    def set_state(self, papers: Sequence[Paper], state: str) -> str:
+        """Set the triage state (one of :data:`STATES`) of every paper."""
+        if state not in STATES:
+            raise ValueError(f"state must be one of {', '.join(STATES)}, not {state!r}")
+        if state == "skipped":
+            describe: Callable[[int], str] = lambda n: f"skipped {_count(n)}"  # noqa: E731
+        else:
+            describe = lambda n: f"marked {_count(n)} {state}"  # noqa: E731
+        return self._change(papers, lambda e: e.with_decisions(state=state), describe)
+
+    def toggle_read(self, papers: Sequence[Paper]) -> str:
+        """Mark the papers read, or unread when all of them are read already."""
+        papers = _unique(papers)
+        every_read = bool(papers) and all(self.state(p.id) == "read" for p in papers)
+        return self.set_state(papers, "unread" if every_read else "read")
+
+    def set_tags(self, papers: Sequence[Paper], tags: Sequence[str]) -> str:
+        """Replace the tags of every paper (see :func:`~paper_tui.library.entry.normalize_tags`)."""
+        clean = normalize_tags(tags)
+        if clean:
+            describe: Callable[[int], str] = lambda n: f"tagged {_count(n)}: {', '.join(clean)}"  # noqa: E731
+        else:
+            describe = lambda n: f"removed the tags of {_count(n)}"  # noqa: E731
+        return self._change(papers, lambda e: e.with_decisions(tags=clean), describe)
+
+    def add_tags(self, papers: Sequence[Paper], tags: Sequence[str]) -> str:
+        """Add tags to every paper, keeping the tags each already has."""
+        clean = normalize_tags(tags)
+        return self._change(
+            papers,
+            lambda e: e.with_decisions(tags=normalize_tags((*e.tags, *clean))),
+            lambda n: f"tagged {_count(n)}: {', '.join(clean)}",
+        )
+
+    def remove_tags(self, papers: Sequence[Paper], tags: Sequence[str]) -> str:
+        """Remove tags (ignoring case) from every paper."""
+        clean = normalize_tags(tags)
+        gone = {t.casefold() for t in clean}
+        return self._change(
+            papers,
+            lambda e: e.with_decisions(tags=tuple(t for t in e.tags if t.casefold() not in gone)),
+            lambda n: f"removed tag {', '.join(clean)} from {_count(n)}",
+        )
+
+    def set_note(self, paper: Paper, text: str) -> str:
+        """Replace the paper's note; an empty text deletes it."""
+        note = normalize_note(text)
+        return self._change(
+            [paper],
+            lambda e: e.with_decisions(note=note),
+            lambda n: "saved the note" if note else "deleted the note",
+        )
+
+    def _change(
+        self, papers: Sequence[Paper], decide: Callable[[Entry], Entry], describe: Callable[[int], str]
+    ) -> str:
+        """Apply ``decide`` to each paper's record as one undo step, then save."""
+        with self._mutex:
+            before: dict[str, Entry] = {}
+            after: dict[str, Entry] = {}
+            stamp = now_stamp()
+            for paper in _unique(papers):
+                old = self.entry(paper.id)
+                new = decide(old)
+                if new.decisions == old.decisions:
+                    continue
+                before[paper.id] = old
+                after[paper.id] = replace(new.with_paper(paper), updated=stamp)
+            if not after:
+                return "nothing to change" if papers else "no paper selected"
+            description = describe(len(after))
+            self.history.record(Step(description, before, after))
+            self._put(after)
+            return self._status(description)
+
+    def undo(self) -> str | None:
+        """Undo the last change (saved like any change); None when there is nothing to undo."""
+        with self._mutex:
+            step = self.history.take_undo()
+            return None if step is None else self._restore(step.before, f"undid: {step.description}")
+
+    def redo(self) -> str | None:
+        """Redo the last undone change; None when there is nothing to redo."""
+        with self._mutex:
+            step = self.history.take_redo()
+            return None if step is None else self._restore(step.after, f"redid: {step.description}")
+
+    def _restore(self, targets: Mapping[str, Entry], description: str) -> str:
+        """Put the user's fields of ``targets`` back, as a new change (newest in a merge)."""
+        stamp = now_stamp()
+        restored = {}
+        for pid, target in targets.items():
+            current = self.entry(pid)
+            restored[pid] = replace(
+                current,
+                state=target.state,
+                bookmarked=target.bookmarked,
+                tags=target.tags,
+                note=target.note,
+                updated=stamp,
+            )
+        self._put(restored)
+        return self._status(description)
+
+    def _put(self, changed: Mapping[str, Entry]) -> None:
+        self._entries.update(changed)
+        self._dirty.update(changed)
+        self.version += 1
+        self._save()
+
+    def _status(self, description: str) -> str:
+        if self.pending:
+            return f"{description} (NOT SAVED: {self._failure}; kept in memory, will retry)"
+        return description
+
+    # -- saving --------------------------------------------------------------------
+
+    def retry(self) -> bool:
+        """Try again to save changes kept in memory; True when nothing is pending any more."""
+        with self._mutex:
+            if not self._dirty:
+                self.pending = False
+                return True
+            return self._save()
+
+    def _save(self) -> bool:
+        """Merge with the file on disk under the lock and write; False (and pending) on failure."""
+        if not self._dirty:
+            return True
+        try:
+            if self.read_only:
+                raise WriteRefused(errno.EROFS, "the library was opened read-only")
+            if self._refusal:
+                raise WriteRefused(errno.EPERM, self._refusal)
+            paths.ensure_dir(self.path.parent)
+            with locked(self.lock_path):
+                for temp in stale_temps(self.path):  # a writer killed before its rename
+                    temp.unlink(missing_ok=True)
+                disk = self._read_for_merge()
+                merged, _ = merge(disk.entries, self._entries, self._dirty)
+                data = encode(merged, disk.other or self._other).encode("utf-8")
+                if data != disk.raw:
+                    if disk.raw is not None and disk.status == "ok" and not disk.problems:
+                        atomic_write(self.backup_path, disk.raw)
+                    atomic_write(self.path, data)
+                signature = file_signature(self.path)
+        except OSError as error:
+            self._write_failed(error)
+            return False
+        self._other = disk.other or self._other
+        self._dirty.clear()
+        self._set_entries({pid: e for pid, e in merged.items() if not e.is_default})
+        self._signature = signature
+        if self.pending:
+            self.pending = False
+            self._failure = ""
+            self._notice(f"the library is saved again ({self.path})")
+        return True
+
+    def _read_for_merge(self) -> _Disk:
+        """The file on disk, for merging; a broken one is moved aside first (never overwritten)."""
+        disk = _read_disk(self.path)
+        if disk.status == "unreadable":
+            raise OSError(errno.EIO, f"cannot read {self.path} to merge ({disk.error})")
+        if disk.status == "newer":
+            self._refusal = f"{self.path} was {disk.error}"
+            raise WriteRefused(errno.EPERM, self._refusal)
+        if disk.status == "broken":
+            aside = quarantine_name(self.path)
+            os.replace(self.path, aside)
+            self._notice(
+                f"the library file {self.path} was broken ({disk.error}); it was moved to {aside} "
+                "and the library as this instance knows it was written"
+            )
+            # Nothing on disk can be trusted: this instance's view stands for the disk's.
+            return _Disk(entries=dict(self._entries), other=self._other)
+        if disk.problems:
+            self._keep_aside_copy(disk)
+            if self._refusal:
+                raise WriteRefused(errno.EPERM, self._refusal)
+        return disk
+
+    def _write_failed(self, error: OSError) -> None:
+        reason = error.strerror or str(error)
+        first = not self.pending or reason != self._failure
+        self.pending = True
+        self._failure = reason
+        if first:
+            self._notice(
+                f"could not save the library to {self.path}: {reason}. "
+                f"{_count(len(self._dirty), 'change')} kept in memory; retried at the next change"
+            )
+
+    def _notice(self, text: str) -> None:
+        self.notices.append(text)
+
+    # -- another instance ----------------------------------------------------------
+
+    def disk_changed(self) -> bool:
+        """True when the file changed since this instance last read or wrote it (cheap: a stat)."""
+        return file_signature(self.path) != self._signature
+
+    def reload(self) -> bool:
+        """Merge what another instance wrote; True when any record changed here."""
+        with self._mutex:
+            signature = file_signature(self.path)
+            if signature == self._signature:
+                return False
+            disk = _read_disk(self.path)
+            self._signature = signature
+            if disk.status not in ("ok", "missing"):
+                self._notice(
+                    f"the library file changed on disk but cannot be read: {disk.error or disk.status}"
+                )
+                return False
+            merged, kept = merge(disk.entries, self._entries, self._dirty)
+            self._dirty = kept
+            return self._set_entries(merged)
+
+    def _set_entries(self, entries: dict[str, Entry]) -> bool:
+        def visible(records: Mapping[str, Entry]) -> dict[str, Entry]:
+            return {pid: e for pid, e in records.items() if not e.is_default}
+
+        changed = visible(entries) != visible(self._entries)
+        self._entries = entries
+        if changed:
+            self.version += 1
+        return changed

@@ -1,0 +1,248 @@
+"""The library store: round trips, the TOML on disk, undo/redo, merging, schema 0."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from paper_tui.library import STATES, Entry, Library, merge, parse_tags
+from paper_tui.model import Paper, Source, make_paper
+from paper_tui.paths import library_path
+
+
+def paper(n: int, **fields: str) -> Paper:
+    """A paper with an arXiv id made from ``n``."""
+    return make_paper(
+        title=fields.get("title", f"Paper number {n}"),
+        authors=["Ada Lovelace", "Alan Turing"],
+        arxiv_id=f"2401.{n:05d}",
+        date="2024-01-15",
+        links={"code": f"https://github.com/example/p{n}"},
+        categories=["cs.CL", "cs.LG"],
+        source=Source("test.jsonl", n),
+    )
+
+
+@pytest.fixture
+def lib_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "library.toml"
+
+
+def on_disk(path: Path) -> dict:  # type: ignore[type-arg]
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def test_new_library_is_empty_and_creates_nothing(lib_path: Path) -> None:
+    lib = Library.open(lib_path)
+    assert len(lib) == 0
+    assert lib.state("arxiv:2401.00001") == "unread"
+    assert lib.entry("arxiv:2401.00001") == Entry("arxiv:2401.00001")
+    assert not lib_path.parent.exists()
+    assert lib.notices == []
+
+
+def test_default_path_is_the_data_dir(isolated_dirs: Path) -> None:
+    lib = Library.open()
+    assert lib.path == library_path() == isolated_dirs / "library.toml"
+
+
+def test_every_change_is_saved_at_once_as_readable_toml(lib_path: Path) -> None:
+    lib = Library.open(lib_path)
+    p = paper(1)
+    assert lib.toggle_bookmark([p]) == "bookmarked 1 paper"
+    assert lib.set_state([p], "read") == "marked 1 paper read"
+    said = lib.set_tags([p], ["llm", "machine  learning", "LLM", ""])
+    assert said == "tagged 1 paper: llm, machine-learning"
+    assert lib.set_note(p, "first line\r\nsecond line\n\n") == "saved the note"
+
+    data = on_disk(lib_path)
+    assert data["schema"] == 1
+    record = data["papers"]["arxiv:2401.00001"]
+    assert record["state"] == "read"
+    assert record["bookmarked"] is True
+    assert record["tags"] == ["llm", "machine-learning"]
+    assert record["note"] == "first line\nsecond line"
+    assert record["title"] == "Paper number 1"
+    assert record["authors"] == ["Ada Lovelace", "Alan Turing"]
+    assert record["date"] == "2024-01-15"
+    assert record["arxiv_id"] == "2401.00001"
+    assert record["categories"] == ["cs.CL", "cs.LG"]
+    assert record["links"] == {"code": "https://github.com/example/p1"}
+    assert record["updated"].tzinfo is not None and record["updated"].microsecond >= 0
+    assert "abstract" not in record
+    text = lib_path.read_text(encoding="utf-8")
+    assert '[papers."arxiv:2401.00001"]' in text
+    assert 'note = """\nfirst line\nsecond line"""' in text
+
+
+def test_round_trip_through_a_fresh_open(lib_path: Path) -> None:
+    lib = Library.open(lib_path)
+    a, b = paper(1), paper(2)
+    lib.toggle_bookmark([a])
+    lib.set_state([b], "skipped")
+    lib.set_tags([a, b], ["x", "y"])
+    lib.set_note(b, 'quotes """ and \\ backslash\nand a tab\t')
+    again = Library.open(lib_path)
+    for pid in (a.id, b.id):
+        assert again.entry(pid) == lib.entry(pid)
+    assert again.is_bookmarked(a.id) and not again.is_bookmarked(b.id)
+    assert again.state(b.id) == "skipped"
+    assert again.note(b.id) == 'quotes """ and \\ backslash\nand a tab'
+    assert again.tags(a.id) == ("x", "y")
+
+
+def test_default_records_are_not_stored(lib_path: Path) -> None:
+    lib = Library.open(lib_path)
+    a, b = paper(1), paper(2)
+    lib.toggle_bookmark([a, b])
+    lib.toggle_bookmark([a])  # off again: a has no decision left
+    assert set(on_disk(lib_path)["papers"]) == {b.id}
+    assert a.id not in lib and b.id in lib
+
+
+def test_toggles_on_a_selection(lib_path: Path) -> None:
+    lib = Library.open(lib_path)
+    a, b = paper(1), paper(2)
+    lib.toggle_bookmark([a])
+    # Not all bookmarked: the toggle bookmarks all (one more changes).
+    assert lib.toggle_bookmark([a, b]) == "bookmarked 1 paper"
+    assert lib.toggle_bookmark([a, b]) == "removed the bookmark from 2 papers"
+    assert lib.toggle_read([a]) == "marked 1 paper read"
+    assert lib.toggle_read([a, b]) == "marked 1 paper read"
+    assert lib.toggle_read([a, b]) == "marked 2 papers unread"
+    assert lib.set_state([a], "unread") == "nothing to change"
+    assert lib.toggle_bookmark([]) == "no paper selected"
+    with pytest.raises(ValueError):
+        lib.set_state([a], "done")
+    assert STATES == ("unread", "read", "skipped")
+
+
+def test_tags_add_remove_and_completion_order(lib_path: Path) -> None:
+    lib = Library.open(lib_path)
+    a, b, c = paper(1), paper(2), paper(3)
+    lib.set_tags([a], ["rare"])
+    assert lib.add_tags([a, b, c], ["common"]) == "tagged 3 papers: common"
+    lib.add_tags([b, c], ["middle"])
+    assert lib.tags(a.id) == ("rare", "common")
+    assert lib.all_tags() == ["common", "middle", "rare"]
+    assert lib.remove_tags([a, b, c], ["COMMON"]) == "removed tag COMMON from 3 papers"
+    assert lib.all_tags() == ["middle", "rare"]
+    assert parse_tags(" a, b c ,, A ") == ("a", "b-c")
+
+
+def test_undo_redo_every_change_including_bulk(lib_path: Path) -> None:
+    lib = Library.open(lib_path)
+    papers = [paper(n) for n in range(1, 6)]
+    lib.set_note(papers[0], "keep me")
+    lib.set_state(papers, "read")
+    lib.add_tags(papers, ["batch"])
+    assert lib.undo() == "undid: tagged 5 papers: batch"
+    assert all(lib.tags(p.id) == () for p in papers)
+    assert lib.undo() == "undid: marked 5 papers read"
+    assert all(lib.state(p.id) == "unread" for p in papers)
+    assert lib.note(papers[0].id) == "keep me"
+    # Undo is saved like any change.
+    assert set(on_disk(lib_path)["papers"]) == {papers[0].id}
+    assert lib.redo() == "redid: marked 5 papers read"
+    assert lib.redo() == "redid: tagged 5 papers: batch"
+    assert lib.redo() is None
+    reopened = Library.open(lib_path)
+    assert all(reopened.state(p.id) == "read" and reopened.tags(p.id) == ("batch",) for p in papers)
+    assert lib.undo() and lib.undo() and lib.undo() == "undid: saved the note"
+    assert lib.undo() is None
+    assert not lib_path.exists() or on_disk(lib_path)["papers"] == {}
+    # A new change forgets what could be redone.
+    lib.redo()
+    lib.toggle_bookmark([papers[1]])
+    assert lib.redo() is None
+
+
+def test_version_grows_on_every_change(lib_path: Path) -> None:
+    lib = Library.open(lib_path)
+    seen = [lib.version]
+    lib.toggle_bookmark([paper(1)])
+    seen.append(lib.version)
+    lib.undo()
+    seen.append(lib.version)
+    lib.set_state([paper(1)], "unread")  # no change
+    seen.append(lib.version)
+    assert seen[0] < seen[1] < seen[2] == seen[3]
+
+
+def test_papers_come_back_from_stored_fields(lib_path: Path) -> None:
+    lib = Library.open(lib_path)
+    a = paper(1)
+    lib.toggle_bookmark([a])
+    (back,) = Library.open(lib_path).papers()
+    assert (back.id, back.title, back.authors, back.date, back.arxiv_id) == (
+        a.id,
+        a.title,
+        a.authors,
+        a.date,
+        a.arxiv_id,
+    )
+    assert dict(back.links) == dict(a.links)
+    assert back.categories == a.categories
+    assert back.sources == (Source(str(lib_path)),)
+
+
+def test_merge_takes_newest_per_paper() -> None:
+    old = Entry("p", state="read", updated="2026-01-01T00:00:00.000000+00:00")
+    new = Entry("p", state="skipped", updated="2026-01-02T00:00:00.000000+00:00")
+    other = Entry("q", bookmarked=True, updated="2026-01-01T00:00:00.000000+00:00")
+    merged, kept = merge({"p": new, "q": other}, {"p": old}, {"p"})
+    assert merged == {"p": new, "q": other} and kept == set()
+    merged, kept = merge({"p": old}, {"p": new, "q": other}, {"p"})
+    # q was not changed here: the disk (which has no q) wins for it.
+    assert merged == {"p": new} and kept == {"p"}
+
+
+def test_reload_sees_another_instance(lib_path: Path) -> None:
+    one = Library.open(lib_path)
+    two = Library.open(lib_path)
+    one.toggle_bookmark([paper(1)])
+    assert two.disk_changed()
+    version = two.version
+    assert two.reload() is True
+    assert two.is_bookmarked(paper(1).id) and two.version > version
+    assert two.reload() is False
+    # Both keep each other's work when writing in turn without reloading.
+    two.set_state([paper(2)], "read")
+    one.set_state([paper(3)], "skipped")
+    final = Library.open(lib_path)
+    assert final.is_bookmarked(paper(1).id)
+    assert final.state(paper(2).id) == "read"
+    assert final.state(paper(3).id) == "skipped"
+    # And a removal made in one instance is not resurrected by the other's next write.
+    one.toggle_bookmark([paper(1)])
+    two.set_note(paper(4), "hello")
+    final = Library.open(lib_path)
+    assert not final.is_bookmarked(paper(1).id) and final.note(paper(4).id) == "hello"
+
+
+def test_schema_0_is_read_and_upgraded(lib_path: Path) -> None:
+    lib_path.parent.mkdir(parents=True)
+    old = (
+        'bookmarks = ["arxiv:2401.00001", "doi:10.1000/xyz"]\n'
+        'read = ["arxiv:2401.00001"]\n'
+        'skipped = ["arxiv:2401.00002"]\n'
+        "[tags]\n"
+        '"arxiv:2401.00002" = ["later", "maybe"]\n'
+        "[notes]\n"
+        '"doi:10.1000/xyz" = "a note\\nover two lines"\n'
+    )
+    lib_path.write_text(old, encoding="utf-8")
+    lib = Library.open(lib_path)
+    assert lib.is_bookmarked("arxiv:2401.00001") and lib.state("arxiv:2401.00001") == "read"
+    assert lib.state("arxiv:2401.00002") == "skipped"
+    assert lib.tags("arxiv:2401.00002") == ("later", "maybe")
+    assert lib.note("doi:10.1000/xyz") == "a note\nover two lines"
+    assert any("upgraded from schema 0" in n for n in lib.notices)
+    data = on_disk(lib_path)
+    assert data["schema"] == 1
+    assert data["papers"]["doi:10.1000/xyz"]["bookmarked"] is True
+    assert (lib_path.parent / "library.toml.schema0").read_text(encoding="utf-8") == old
+    # The upgraded file opens quietly.
+    assert Library.open(lib_path).notices == []
