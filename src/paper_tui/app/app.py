@@ -1,25 +1,136 @@
-"""PaperApp: the first, plain screen over the loaded papers."""
+"""PaperApp: config, keymap, theme and styles around the main screen.
+
+| Key | Action |
+|---|---|
+| `q` / `ctrl+c` | quit |
+| `?` | help: every key |
+| `ctrl+p` | command palette (actions, papers by title, themes) |
+"""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
 
-from paper_tui.corpus import Corpus
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.theme import Theme
+
+from paper_tui.app.commands import PaperCommands
+from paper_tui.app.config import Config
+from paper_tui.app.screens.main import Inputs, MainScreen
+from paper_tui.app.state import StateStore
+
+
+def styles_dir() -> Path:
+    """The shipped ``.tcss`` files: inside the package when installed from a wheel,
+    the repository's top-level ``styles/`` in an editable install."""
+    import paper_tui
+
+    packaged = Path(paper_tui.__file__).parent / "styles"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "styles"
 
 
 class PaperApp(App[None]):
-    """A list of the loaded papers."""
+    """A keyboard-driven reader over paper lists."""
 
     TITLE = "paper-tui"
-    BINDINGS = [("q", "quit", "Quit")]
+    CSS_PATH = str(styles_dir() / "app.tcss")
+    COMMANDS = App.COMMANDS | {PaperCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.interrupt"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+    ]
 
-    def __init__(self, corpus: Corpus, query: str = "") -> None:
+    def __init__(
+        self,
+        inputs: Inputs | None = None,
+        *,
+        config: Config | None = None,
+        config_problems: Sequence[str] = (),
+        query: str | None = None,
+        library: Any = None,
+        state: StateStore | None = None,
+    ) -> None:
         super().__init__()
-        self.corpus = corpus
-        self.query_text = query
+        if inputs is None:
+            from paper_tui.app.state import SAMPLE_KEY
+            from paper_tui.paths import sample_path
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("\n".join(paper.title for paper in self.corpus), markup=False)
-        yield Footer()
+            inputs = Inputs(paths=[str(sample_path())], key=SAMPLE_KEY, label="bundled sample")
+        self.inputs = inputs
+        self.config = config or Config()
+        self.config_problems = list(config_problems)
+        self.state = state or StateStore()
+        self.library = library
+        self.initial_query = query
+        #: A message printed after the app exits (a load that failed before any paper).
+        self.failure = ""
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+
+    def on_mount(self) -> None:
+        self._apply_theme()
+        self.push_screen(MainScreen(self.inputs, query=self.initial_query, library=self.library))
+        for problem in self.config_problems:
+            self.notify(problem, title="Config", severity="warning", timeout=12)
+        library_notices = getattr(self.library, "notices", ()) or ()
+        for notice in library_notices:
+            self.notify(str(notice), title="Library", severity="warning", timeout=12)
+        self._check_keymap()
+
+    # -- theme ---------------------------------------------------------------
+
+    def _apply_theme(self) -> None:
+        wanted = self.state.theme(self.config.theme)
+        if wanted:
+            if wanted in self.available_themes:
+                self.theme = wanted
+            else:
+                names = ", ".join(sorted(self.available_themes))
+                self.notify(
+                    f"Unknown theme {wanted!r}; available: {names}", title="Config", severity="warning"
+                )
+        self.theme_changed_signal.subscribe(self, self._on_theme_changed)
+
+    def _on_theme_changed(self, theme: Theme) -> None:
+        try:
+            self.state.save_theme(theme.name, self.config.theme)
+        except OSError as error:
+            self.notify(f"Cannot save the theme: {error}", severity="warning")
+
+    # -- keys ----------------------------------------------------------------
+
+    def _check_keymap(self) -> None:
+        from paper_tui.app.screens.help import binding_ids
+
+        unknown = sorted(set(self.config.keys) - binding_ids(self))
+        if unknown:
+            self.notify(
+                f"[keys] has unknown binding ids: {', '.join(unknown)} (see ? for the ids)",
+                title="Config",
+                severity="warning",
+                timeout=12,
+            )
+
+    def action_help(self) -> None:
+        from paper_tui.app.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.cancel_load()
+                screen.save_session()
+        self.exit()
+
+    def fail(self, message: str) -> None:
+        """Stop with ``message`` (printed by :func:`paper_tui.app.run.run_app`)."""
+        self.failure = message
+        self.exit(return_code=2)

@@ -1,18 +1,65 @@
-"""Start the app from parsed command-line arguments."""
+"""Start the app from parsed command-line arguments.
+
+Only what is needed to paint the first screen happens here: the config is read,
+the files are checked (a missing file is one line on stderr, before the screen
+opens) and the app starts; parsing runs in a worker behind the first screen.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _open_library(problems: list[str]) -> Any:
+    """The user's library, or None (with a problem noted) when it cannot open."""
+    try:
+        from paper_tui.library import Library  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        return Library.open()
+    except Exception as error:  # the app stays usable without the library
+        problems.append(f"the library cannot open ({error}); decisions will not be saved")
+        return None
 
 
 def run_app(args: argparse.Namespace) -> int:
-    """Load the files, run the app, return the exit status."""
-    import sys
+    """Check the inputs, run the app, return the exit status."""
+    from paper_tui.app.config import load_config
+    from paper_tui.app.screens.main import Inputs
+    from paper_tui.app.state import session_key
+    from paper_tui.cli import CliError
 
+    config, problems = load_config()
+    library = _open_library(problems)
+    use_cache = not getattr(args, "no_cache", False)
+    if getattr(args, "library", False):
+        if library is None:
+            raise CliError("the library is not available: " + "; ".join(problems or ["not installed"]))
+        inputs = Inputs(papers=library.papers, key=session_key([], library=True), label="your library")
+    else:
+        files = list(args.files) or list(config.files)
+        if "-" in files:
+            raise CliError("the app cannot read papers from standard input; use `paper-tui list -` or a file")
+        if files:
+            from paper_tui.loading import Loader
+
+            Loader(files, args.input_format, use_cache=use_cache)  # raises LoadError for a bad path
+            label = Path(files[0]).name if len(files) == 1 else f"{len(files)} files"
+            inputs = Inputs(files, args.input_format, use_cache, key=session_key(files), label=label)
+        else:
+            from paper_tui.paths import sample_path
+
+            sample = [str(sample_path())]
+            inputs = Inputs(sample, args.input_format, use_cache, key=session_key([]), label="bundled sample")
     from paper_tui.app.app import PaperApp
-    from paper_tui.cli import load_corpus
 
-    corpus, _ = load_corpus(args.files, args.input_format, sys.stderr)
-    app = PaperApp(corpus, query=args.query or "")
+    app = PaperApp(inputs, config=config, config_problems=problems, query=args.query, library=library)
     app.run()
+    if app.failure:
+        sys.stderr.write(f"paper-tui: {app.failure}\n")
+        return 2
     return int(app.return_code or 0)

@@ -1,0 +1,1 @@
+"""Screens: the main one and the help screen (triage dialogs live beside them)."""
