@@ -1,0 +1,196 @@
+"""The search engine the app and ``paper-tui list --query`` share.
+
+``search`` runs in the app's worker thread: it checks ``cancelled()`` between
+steps, narrows the previous result when the query only got stricter (typing one
+more letter), and ranks a bounded pool.  ``first_results`` answers within a few
+milliseconds with the first matches in file order, so the list can paint before
+the ranked result arrives.  Indexes are built on first use; the abstract word
+index is built in a background thread, and until it is ready abstracts are
+checked paper by paper.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from paper_tui.corpus import Corpus
+from paper_tui.search import ranking
+from paper_tui.search.highlight import highlight
+from paper_tui.search.marks import LibraryView
+from paper_tui.search.matcher import Cancel, Matcher
+from paper_tui.search.query import Query, parse_query
+
+#: first_results looks at growing chunks of the corpus and gives up on finding
+#: ``limit`` matches after this long (the ranked result follows anyway).
+FIRST_RESULTS_BUDGET = 0.03
+FIRST_CHUNK = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Matching corpus positions, best first."""
+
+    query: Query
+    positions: Sequence[int]
+    total: int
+    provisional: bool = False
+    #: The matches in file order (what narrowing the next query starts from).
+    matched: Sequence[int] = field(default=(), repr=False)
+    #: The corpus and library state this result was computed on.
+    stamp: tuple[int, int] = (0, 0)
+
+
+class SearchEngine:
+    """Search one corpus (and, optionally, the user's library)."""
+
+    def __init__(
+        self, corpus: Corpus, library: LibraryView | None = None, *, background: bool = True
+    ) -> None:
+        self.corpus = corpus
+        self.library = library
+        self.background = background
+        self._matcher: Matcher | None = None
+        self._library_generation = 0
+        self._lock = threading.Lock()
+        self._builder: threading.Thread | None = None
+        self._stop_builder = threading.Event()
+
+    # -- state ---------------------------------------------------------------------
+
+    def invalidate(self) -> None:
+        """The corpus or the library changed: indexes catch up on the next search."""
+        with self._lock:
+            self._library_generation += 1
+            if self._matcher is not None:
+                self._matcher.forget_library()
+
+    @property
+    def stamp(self) -> tuple[int, int]:
+        return (self.corpus.version, self._library_generation)
+
+    def matcher(self) -> Matcher:
+        """The indexes for the corpus as it is now, built or extended as needed."""
+        with self._lock:
+            matcher = self._matcher
+            corpus = self.corpus
+            if matcher is not None and matcher.version != corpus.version:
+                added = len(corpus) - matcher.size
+                if added > 0 and corpus.version - matcher.version == added:
+                    matcher.extend()  # papers appended (a streaming load): extend in place
+                    words = matcher.words
+                    if words is not None and added > max(5000, words.size // 8):
+                        self._start_words(matcher)
+                else:
+                    matcher = None  # papers merged into existing ones: start afresh
+            if matcher is None:
+                matcher = self._matcher = Matcher(corpus, self.library)
+                if self.background:
+                    self._start_words(matcher)
+            return matcher
+
+    def _start_words(self, matcher: Matcher) -> None:
+        self._stop_builder.set()
+        self._stop_builder = stop = threading.Event()
+        builder = threading.Thread(
+            target=matcher.build_words, args=(stop.is_set,), name="paper-tui-search-index", daemon=True
+        )
+        self._builder = builder
+        builder.start()
+
+    def build_word_index(self) -> None:
+        """Build the abstract word index now, in this thread (tests, benchmarks, CLI)."""
+        matcher = self.matcher()
+        if matcher.words is None or matcher.words.size < matcher.size:
+            matcher.build_words()
+
+    def wait_for_index(self, timeout: float | None = None) -> bool:
+        """Wait for the background word index; True when it is ready."""
+        builder = self._builder
+        if builder is not None:
+            builder.join(timeout)
+        matcher = self._matcher
+        return matcher is not None and matcher.words is not None
+
+    def close(self) -> None:
+        """Stop a background index build."""
+        self._stop_builder.set()
+
+    # -- searching -------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str | Query,
+        *,
+        cancelled: Callable[[], bool] = lambda: False,
+        previous: SearchResult | None = None,
+    ) -> SearchResult | None:
+        """The complete ranked result, or ``None`` if ``cancelled()`` turned true."""
+        parsed = query if isinstance(query, Query) else parse_query(query)
+        matcher = self.matcher()
+        stamp = self.stamp
+        size = matcher.size
+        if parsed.is_empty:
+            everything = range(size)
+            return SearchResult(parsed, everything, size, False, everything, stamp)
+        candidates: Sequence[int] | None = None
+        if (
+            previous is not None
+            and not previous.provisional
+            and previous.stamp == stamp
+            and not previous.query.is_empty
+            and parsed.narrows(previous.query)
+        ):
+            candidates = previous.matched
+        try:
+            matched = matcher.evaluate(parsed, 0, size, candidates, cancelled)
+            ordered = ranking.rank(matcher, parsed, matched, cancelled)
+        except Cancel:
+            return None
+        return SearchResult(parsed, ordered, len(matched), False, matched, stamp)
+
+    def first_results(self, query: str | Query, limit: int = 50) -> SearchResult:
+        """Up to ``limit`` matches in file order, fast, for painting before the
+        ranked result.  ``total`` counts only what was found."""
+        parsed = query if isinstance(query, Query) else parse_query(query)
+        matcher = self.matcher()
+        size = matcher.size
+        if parsed.is_empty:
+            shown = range(min(limit, size))
+            return SearchResult(parsed, shown, len(shown), True, shown, self.stamp)
+        found: list[int] = []
+        deadline = time.perf_counter() + FIRST_RESULTS_BUDGET
+        lo, chunk = 0, FIRST_CHUNK
+        never: Callable[[], bool] = lambda: False  # noqa: E731
+        while lo < size and len(found) < limit:
+            hi = min(size, lo + chunk)
+            found += matcher.evaluate(parsed, lo, hi, None, never)
+            lo, chunk = hi, chunk * 4
+            if time.perf_counter() > deadline:
+                break
+        found = found[:limit]
+        return SearchResult(parsed, found, len(found), True, found, self.stamp)
+
+    def highlights(self, position: int, query: str | Query) -> dict[str, list[int]]:
+        """Matched character offsets per field, in the text each field shows:
+        ``title`` (the title), ``authors`` (``", ".join(authors)``), ``abstract``,
+        ``note`` (the library note)."""
+        parsed = query if isinstance(query, Query) else parse_query(query)
+        if parsed.is_empty or not 0 <= position < len(self.corpus):
+            return {}
+        pid = self.corpus.paper_id(position)
+        texts = {
+            "title": self.corpus.title(position),
+            "authors": ", ".join(self.corpus.authors(position)),
+            "abstract": self.corpus.abstract(position),
+            "note": self.library.note(pid) if self.library is not None else "",
+        }
+        return highlight(texts, parsed)
+
+
+def search_corpus(corpus: Corpus, query: str, library: LibraryView | None = None) -> list[int]:
+    """Positions of the papers matching ``query``, best first: the app's order."""
+    result = SearchEngine(corpus, library, background=False).search(query)
+    return [] if result is None else list(result.positions)

@@ -1,0 +1,450 @@
+"""Which papers a query matches: bulk scans in C for many papers, checks per paper for few.
+
+:class:`Matcher` owns the indexes of one corpus state.  A term is answered in bulk
+over a range of positions (a regex over a joined column, a word-index lookup) when
+many papers are in play, and paper by paper when a previous result or an earlier
+group already cut the candidates down.  Both ways give the same answer; the tests
+check it.
+"""
+
+from __future__ import annotations
+
+import threading
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import filterfalse
+
+from paper_tui.corpus import Corpus
+from paper_tui.search.index import (
+    WORD,
+    Column,
+    WordIndex,
+    author_values,
+    mask_positions,
+    title_values,
+)
+from paper_tui.search.marks import LibraryView, Marks
+from paper_tui.search.patterns import LISTED, SINGLE, column_pattern, fuzzy_miss_pattern, text_pattern
+from paper_tui.search.query import EXACT_FIELDS, FUZZY_FIELDS, Query, Term
+from paper_tui.text import fold
+
+COLUMN_FIELDS = ("title", "authors", "id", "cat")
+#: Check paper by paper when the candidates are fewer than the range / this (a
+#: per-paper check costs about as much as scanning 16 titles in C).
+PER_DOC_RATIO = 16
+MIN_PER_DOC = 2000
+_SAMPLE = 48
+#: Above this many papers left to check, ask the word index instead (when built).
+MAX_ABSTRACT_CHECKS = 20000
+
+Cancelled = Callable[[], bool]
+
+
+class Cancel(Exception):
+    """Raised inside a search when the caller's ``cancelled()`` turns true."""
+
+
+@dataclass(slots=True)
+class Hits:
+    """A set of positions, or (``inverted``) every position of the range but these."""
+
+    members: set[int] = field(default_factory=set)
+    inverted: bool = False
+
+    def union(self, other: Hits) -> Hits:
+        if not self.inverted and not other.inverted:
+            return Hits(self.members | other.members)
+        if self.inverted and other.inverted:
+            return Hits(self.members & other.members, True)
+        negative, positive = (self, other) if self.inverted else (other, self)
+        return Hits(negative.members - positive.members, True)
+
+    def __contains__(self, position: int) -> bool:
+        return (position in self.members) != self.inverted
+
+    def select(self, lo: int, hi: int, candidates: Sequence[int] | None) -> list[int]:
+        """The members among ``candidates`` (or the range ``[lo, hi)``), in order."""
+        if candidates is not None:
+            test = self.members.__contains__
+            return list(filterfalse(test, candidates) if self.inverted else filter(test, candidates))
+        if self.inverted:
+            return mask_positions(lo, hi, self.members)
+        return sorted(p for p in self.members if lo <= p < hi)
+
+
+def fields_of(term: Term) -> tuple[str, ...]:
+    if term.field:
+        return (term.field,)
+    return FUZZY_FIELDS if term.kind == "fuzzy" else EXACT_FIELDS
+
+
+class Matcher:
+    """The indexes of one corpus (and library) state, and matching against them."""
+
+    def __init__(self, corpus: Corpus, library: LibraryView | None) -> None:
+        self.corpus = corpus
+        self.library = library
+        self.size = len(corpus)
+        self.version = corpus.version
+        self.title = Column(title_values(corpus))
+        self.authors = Column(author_values(corpus))
+        self.words: WordIndex | None = None
+        self._ids: Column | None = None
+        self._cats: Column | None = None
+        self._years: dict[int, array[int]] | None = None
+        self._code: set[int] | None = None
+        self._no_abstract: set[int] | None = None
+        self._marks: Marks | None = None
+        self._lock = threading.RLock()
+
+    # -- keeping up with the corpus and the library ---------------------------------
+
+    def extend(self) -> None:
+        """Take in papers appended to the corpus since the last look."""
+        with self._lock:
+            old = self.size
+            self.size = len(self.corpus)
+            self.version = self.corpus.version
+            self.title.extend(title_values(self.corpus, old))
+            self.authors.extend(author_values(self.corpus, old))
+            if self._ids is not None:
+                self._ids.extend(self.corpus.paper_id(i) for i in range(old, self.size))
+            if self._cats is not None:
+                self._cats.extend(", ".join(self.corpus[i].categories) for i in range(old, self.size))
+            self._years = self._code = self._no_abstract = None
+            self._marks = None
+
+    def forget_library(self) -> None:
+        self._marks = None
+
+    @property
+    def marks(self) -> Marks:
+        marks = self._marks
+        if marks is None:
+            with self._lock:
+                marks = self._marks = Marks.take(self.corpus, self.library)
+        return marks
+
+    def column(self, name: str) -> Column:
+        if name == "title":
+            return self.title
+        if name == "authors":
+            return self.authors
+        with self._lock:
+            if name == "id":
+                if self._ids is None:
+                    self._ids = Column(self.corpus.paper_id(i) for i in range(self.size))
+                return self._ids
+            if self._cats is None:
+                self._cats = Column(", ".join(self.corpus[i].categories) for i in range(self.size))
+            return self._cats
+
+    def _originals(self, name: str) -> Iterable[str]:
+        corpus, size = self.corpus, self.size
+        if name == "title":
+            return (corpus.title(i) for i in range(size))
+        if name == "authors":
+            return (", ".join(corpus.authors(i)) for i in range(size))
+        if name == "id":
+            return (corpus.paper_id(i) for i in range(size))
+        return (", ".join(corpus[i].categories) for i in range(size))
+
+    def column_text(self, name: str, cased: bool) -> str:
+        column = self.column(name)
+        if not cased:
+            return column.text
+        with self._lock:
+            return column.cased_text(lambda: self._originals(name))
+
+    # -- one paper ------------------------------------------------------------------
+
+    def abstract_text(self, position: int, cased: bool) -> str:
+        return fold(self.corpus.abstract(position), keep_case=cased)
+
+    def doc_matches(self, term: Term, position: int) -> bool:
+        """Does the paper at ``position`` match ``term``?"""
+        return self._doc_positive(term, position) != term.negated
+
+    def _doc_positive(self, term: Term, position: int) -> bool:
+        if term.kind == "year":
+            return self._year_ok(term, position)
+        if term.kind == "state":
+            return self._state_ok(term.text, position)
+        if term.kind == "has":
+            return self._has_ok(term.text, position)
+        return any(self._doc_field(term, name, position) for name in fields_of(term))
+
+    def _doc_field(self, term: Term, name: str, position: int) -> bool:
+        if name in COLUMN_FIELDS:
+            column = self.column(name)
+            start, end = column.span(position)
+            pattern = column_pattern(term.kind, term.text, LISTED if name in ("authors", "cat") else SINGLE)
+            return pattern.search(self.column_text(name, term.case_sensitive), start, end) is not None
+        if name == "abstract":
+            return (
+                text_pattern(term.kind, term.text).search(self.abstract_text(position, term.case_sensitive))
+                is not None
+            )
+        if name == "note":
+            notes = self.marks.cased_notes if term.case_sensitive else self.marks.folded_notes
+            note = notes.get(position)
+            return note is not None and text_pattern(term.kind, term.text).search(note) is not None
+        tags = self.marks.tags.get(position, ())
+        return any(self._tag_ok(term, tag) for tag in tags)
+
+    @staticmethod
+    def _tag_ok(term: Term, tag: str) -> bool:
+        tag = tag if term.case_sensitive else tag.lower()
+        return text_pattern(term.kind, term.text).search(tag) is not None
+
+    def _year_ok(self, term: Term, position: int) -> bool:
+        date = self.corpus.date(position)
+        if not date[:4].isdigit() or term.years is None:
+            return False
+        return term.years[0] <= int(date[:4]) <= term.years[1]
+
+    def _state_ok(self, state: str, position: int) -> bool:
+        marks = self.marks
+        if state == "bookmarked":
+            return position in marks.bookmarked
+        return marks.state_of(position) == state
+
+    def _has_ok(self, what: str, position: int) -> bool:
+        if what == "note":
+            return position in self.marks.notes
+        if what == "tag":
+            return position in self.marks.tags
+        if what == "abstract":
+            return bool(self.corpus.abstract(position))
+        return bool(self.corpus[position].link("code"))
+
+    # -- many papers -----------------------------------------------------------------
+
+    def evaluate(
+        self, query: Query, lo: int, hi: int, candidates: Sequence[int] | None, cancelled: Cancelled
+    ) -> list[int]:
+        """Positions matching ``query`` among ``candidates`` (or all of ``[lo, hi)``), in order.
+
+        Raises :class:`Cancel` when ``cancelled()`` turns true.
+        """
+        current: Sequence[int] | None = candidates
+        for group in sorted(query.groups, key=_group_cost):
+            if cancelled():
+                raise Cancel
+            in_play = hi - lo if current is None else len(current)
+            if current is not None and in_play <= max(MIN_PER_DOC, (hi - lo) // PER_DOC_RATIO):
+                current = self._filter(group, current, cancelled)
+            else:
+                hits = Hits()
+                for term in group:
+                    hits = hits.union(self.bulk(term, lo, hi, current, cancelled))
+                current = hits.select(lo, hi, current)
+            if not current:
+                return []
+        return list(range(lo, hi)) if current is None else list(current)
+
+    def _filter(self, group: tuple[Term, ...], positions: Sequence[int], cancelled: Cancelled) -> list[int]:
+        kept = []
+        for count, position in enumerate(positions):
+            if any(self.doc_matches(term, position) for term in group):
+                kept.append(position)
+            if count % 4096 == 4095 and cancelled():
+                raise Cancel
+        return kept
+
+    def bulk(
+        self, term: Term, lo: int, hi: int, candidates: Sequence[int] | None, cancelled: Cancelled
+    ) -> Hits:
+        """Positions in ``[lo, hi)`` matching ``term``; may include positions outside
+        ``candidates`` (the caller selects)."""
+        positive = self._bulk_positive(term, lo, hi, candidates, cancelled)
+        if term.negated:
+            return Hits(positive.members, not positive.inverted)
+        return positive
+
+    def _bulk_positive(
+        self, term: Term, lo: int, hi: int, candidates: Sequence[int] | None, cancelled: Cancelled
+    ) -> Hits:
+        if term.kind == "year":
+            return self._year_hits(term, lo, hi)
+        if term.kind == "state":
+            return self._state_hits(term.text)
+        if term.kind == "has":
+            return self._has_hits(term.text)
+        hits = Hits()
+        names = fields_of(term)
+        for name in names:
+            if name in COLUMN_FIELDS:
+                hits = hits.union(self._scan(term, name, lo, hi))
+            elif name in ("note", "tag"):
+                hits = hits.union(self._library_hits(term, name))
+        if "abstract" in names:
+            hits = hits.union(self._abstract_hits(term, lo, hi, candidates, hits, cancelled))
+        return hits
+
+    def _scan(self, term: Term, name: str, lo: int, hi: int) -> Hits:
+        column = self.column(name)
+        text = self.column_text(name, term.case_sensitive)
+        pattern = column_pattern(term.kind, term.text, LISTED if name in ("authors", "cat") else SINGLE)
+        if term.kind == "fuzzy" and hi - lo > 4 * _SAMPLE:
+            # Short fuzzy terms match most titles: listing the misses is then far cheaper.
+            step = (hi - lo) // _SAMPLE
+            sample = range(lo, hi, step)
+            found = sum(1 for p in sample if pattern.search(text, *column.span(p)) is not None)
+            if found * 2 > len(sample):
+                return Hits(set(column.scan(fuzzy_miss_pattern(term.text), lo, hi, text)), True)
+        return Hits(set(column.scan(pattern, lo, hi, text)))
+
+    def _library_hits(self, term: Term, name: str) -> Hits:
+        marks = self.marks
+        if name == "note":
+            notes = marks.cased_notes if term.case_sensitive else marks.folded_notes
+            pattern = text_pattern(term.kind, term.text)
+            return Hits({p for p, note in notes.items() if pattern.search(note)})
+        return Hits({p for p, tags in marks.tags.items() if any(self._tag_ok(term, t) for t in tags)})
+
+    def _abstract_hits(
+        self,
+        term: Term,
+        lo: int,
+        hi: int,
+        candidates: Sequence[int] | None,
+        found: Hits,
+        cancelled: Cancelled,
+    ) -> Hits:
+        """Abstract matches: through the word index when it is built, else (or for
+        the few papers other fields left unmatched) paper by paper."""
+        words = self.words
+        if found.inverted and (words is None or len(found.members) <= MAX_ABSTRACT_CHECKS):
+            left: Iterable[int] = sorted(p for p in found.members if lo <= p < hi)
+            if candidates is not None and len(candidates) < len(found.members):
+                left = filter(found.members.__contains__, candidates)
+            return Hits(set(self._check_abstracts(term, left, cancelled)))
+        indexed = min(hi, words.size) if words is not None else lo
+        hits = Hits()
+        if words is not None and indexed > lo:
+            from_index = self._word_hits(words, term, lo, indexed, candidates, cancelled)
+            if from_index is None:
+                indexed = lo
+            else:
+                hits = from_index
+        if indexed < hi:
+            rest: Iterable[int]
+            if candidates is None:
+                rest = range(indexed, hi)
+            else:
+                start = bisect_left(candidates, indexed)
+                rest = candidates[start:]
+            known = found.members.__contains__
+            rest = filter(known, rest) if found.inverted else filterfalse(known, rest)
+            hits = hits.union(Hits(set(self._check_abstracts(term, rest, cancelled))))
+        return hits
+
+    def _check_abstracts(self, term: Term, positions: Iterable[int], cancelled: Cancelled) -> list[int]:
+        pattern = text_pattern(term.kind, term.text)
+        cased = term.case_sensitive
+        corpus = self.corpus
+        kept = []
+        for count, position in enumerate(positions):
+            abstract = corpus.abstract(position)
+            if abstract and pattern.search(fold(abstract, keep_case=cased)):
+                kept.append(position)
+            if count % 2048 == 2047 and cancelled():
+                raise Cancel
+        return kept
+
+    def _word_hits(
+        self,
+        words: WordIndex,
+        term: Term,
+        lo: int,
+        hi: int,
+        candidates: Sequence[int] | None,
+        cancelled: Cancelled,
+    ) -> Hits | None:
+        """Abstract matches in ``[lo, hi)`` from the word index; ``None`` when the
+        term has no word characters for the index to look up."""
+        text = term.text.lower()
+        runs = WORD.findall(text)
+        if not runs:
+            return None
+        simple = len(runs) == 1 and runs[0] == text and not term.case_sensitive
+        if simple and term.kind == "fuzzy":
+            return Hits(words.union(range(*words.prefix_range(text)), lo, hi))
+        if simple and term.kind == "exact":
+            return Hits(words.union(words.containing(text), lo, hi))
+        # A superset from the words, then a check of each candidate's text.
+        sets: list[set[int]] = []
+        for number, run in enumerate(runs):
+            at_start = number == 0 and text.startswith(run) and term.kind in ("fuzzy", "prefix", "equal")
+            slots: Iterable[int] = range(*words.prefix_range(run)) if at_start else words.containing(run)
+            sets.append(words.union(slots, lo, hi))
+        sets.sort(key=len)
+        pool = sets[0].intersection(*sets[1:])
+        if candidates is not None and len(candidates) < len(pool):
+            pool = pool.intersection(candidates)
+        return Hits(set(self._check_abstracts(term, sorted(pool), cancelled)))
+
+    def _year_hits(self, term: Term, lo: int, hi: int) -> Hits:
+        if self._years is None:
+            with self._lock:
+                years: dict[int, array[int]] = {}
+                for position in range(self.size):
+                    date = self.corpus.date(position)
+                    if date[:4].isdigit():
+                        years.setdefault(int(date[:4]), array("I")).append(position)
+                self._years = years
+        low, high = term.years or (0, -1)
+        hits: set[int] = set()
+        for year, positions in self._years.items():
+            if low <= year <= high:
+                hits.update(positions)
+        return Hits(hits)
+
+    def _state_hits(self, state: str) -> Hits:
+        marks = self.marks
+        if state == "bookmarked":
+            return Hits(set(marks.bookmarked))
+        if state == "unread":
+            others: set[int] = set()
+            for positions in marks.states.values():
+                others |= positions
+            return Hits(others, True)
+        return Hits(set(marks.states.get(state, ())))
+
+    def _has_hits(self, what: str) -> Hits:
+        if what == "note":
+            return Hits(set(self.marks.notes))
+        if what == "tag":
+            return Hits(set(self.marks.tags))
+        with self._lock:
+            if what == "abstract":
+                if self._no_abstract is None:
+                    self._no_abstract = {p for p in range(self.size) if not self.corpus.abstract(p)}
+                return Hits(set(self._no_abstract), True)
+            if self._code is None:
+                self._code = {p for p in range(self.size) if self.corpus[p].link("code")}
+            return Hits(set(self._code))
+
+    def build_words(self, cancelled: Cancelled = lambda: False) -> WordIndex | None:
+        """Build the abstract word index for the papers present now (slow: run it in
+        the background); ``None`` if cancelled."""
+        corpus, size = self.corpus, self.size
+        words = WordIndex.build((corpus.abstract(i) for i in range(size)), cancelled)
+        if words is not None:
+            self.words = words
+        return words
+
+
+def _group_cost(group: tuple[Term, ...]) -> tuple[int, int]:
+    """Evaluate cheap, selective groups first: library words and years, then long
+    text terms, exclusions last."""
+    if all(t.kind in ("state", "has", "year") for t in group):
+        return (0, 0)
+    if any(t.negated for t in group):
+        return (3, 0)
+    if len(group) > 1:
+        return (2, 0)
+    return (1, -len(group[0].text))

@@ -1,0 +1,131 @@
+"""Best first: a bounded pool of matches scored with rapidfuzz, the rest in file order.
+
+Scoring every match at a million papers takes seconds, so at most
+:data:`POOL_SIZE` matches are scored: all of them when there are few, else the
+first matches (in file order) that hold a query term contiguously in the title,
+at a word start before anywhere.  The score puts an exact title first, then title
+over authors over abstract and notes, contiguous over scattered, word start over
+mid-word; rapidfuzz measures how tight a scattered match is and, as the tie
+breaker, how close the whole title is to the query.  Equal scores keep file order.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from itertools import filterfalse
+
+from rapidfuzz import fuzz
+
+from paper_tui.search.matcher import Cancel, Matcher
+from paper_tui.search.patterns import LISTED, SINGLE, column_pattern, contiguous_pattern
+from paper_tui.search.query import Query, Term
+
+POOL_SIZE = 2000
+
+EXACT_TITLE = 1000.0
+TITLE_STARTS_WITH_QUERY = 150.0
+TITLE_WORD_START = 300.0
+TITLE_AT_START = 20.0
+TITLE_MID_WORD = 200.0
+TITLE_SCATTERED = 100.0
+AUTHOR_WORD_START = 180.0
+AUTHOR_MID_WORD = 140.0
+AUTHOR_SCATTERED = 60.0
+ELSEWHERE = 40.0
+
+
+def ranking_terms(query: Query) -> list[Term]:
+    """Terms that say what the user is looking for (not exclusions, not library words)."""
+    return [
+        t for t in query.terms if not t.negated and t.kind in ("fuzzy", "exact", "prefix", "suffix", "equal")
+    ]
+
+
+def rank(matcher: Matcher, query: Query, matched: Sequence[int], cancelled: Callable[[], bool]) -> list[int]:
+    """``matched`` (in file order) reordered best first."""
+    terms = ranking_terms(query)
+    if not terms or len(matched) <= 1:
+        return list(matched)
+    pool = list(matched) if len(matched) <= POOL_SIZE else _pool(matcher, terms, matched)
+    if cancelled():
+        raise Cancel
+    whole = " ".join(t.text.lower() for t in terms)
+    scored = sorted(pool, key=lambda p: _key(matcher, terms, whole, p))
+    if len(pool) == len(matched):
+        return scored
+    chosen = set(pool)
+    return scored + list(filterfalse(chosen.__contains__, matched))
+
+
+def _pool(matcher: Matcher, terms: list[Term], matched: Sequence[int]) -> list[int]:
+    """Up to POOL_SIZE matches most likely to rank high, found by title scans that stop early."""
+    title_terms = [t for t in terms if t.field in (None, "title")]
+    chosen: dict[int, None] = {}
+    count = len(matched)
+    for at_word_start in (True, False):
+        for term in sorted(title_terms, key=lambda t: -len(t.text)):
+            pattern = contiguous_pattern(term.text.lower(), at_word_start)
+            for position in matcher.title.scan_first(pattern, 0, matcher.size, 4 * POOL_SIZE):
+                spot = bisect_left(matched, position)
+                if spot < count and matched[spot] == position:
+                    chosen[position] = None
+                    if len(chosen) >= POOL_SIZE:
+                        return list(chosen)
+    for position in matched:
+        chosen[position] = None
+        if len(chosen) >= POOL_SIZE:
+            break
+    return list(chosen)
+
+
+def _key(matcher: Matcher, terms: list[Term], whole: str, position: int) -> tuple[float, float, int]:
+    title = matcher.title.value(position)
+    authors: str | None = None
+    score = 0.0
+    if title == whole:
+        score += EXACT_TITLE
+    elif title.startswith(whole):
+        score += TITLE_STARTS_WITH_QUERY
+    for term in terms:
+        text = term.text.lower()
+        if term.field in (None, "title"):
+            found = _title_score(term, text, title)
+            if found:
+                score += found
+                continue
+        if term.field in (None, "authors"):
+            if authors is None:
+                authors = matcher.authors.value(position)
+            found = _author_score(term, text, authors)
+            if found:
+                score += found
+                continue
+        score += ELSEWHERE
+    return (-score, -fuzz.WRatio(whole, title), position)
+
+
+def _title_score(term: Term, text: str, title: str) -> float:
+    spot = title.find(text)
+    if spot >= 0:
+        if spot == 0:
+            return TITLE_WORD_START + TITLE_AT_START
+        word_start = not title[spot - 1].isalnum()
+        if not word_start:
+            later = contiguous_pattern(text, True).search(title)
+            word_start = later is not None
+        return TITLE_WORD_START if word_start else TITLE_MID_WORD
+    if column_pattern(term.kind, text, SINGLE).search(title):
+        # rapidfuzz: how tightly the scattered characters sit together.
+        return TITLE_SCATTERED + fuzz.partial_ratio(text, title) / 2
+    return 0.0
+
+
+def _author_score(term: Term, text: str, authors: str) -> float:
+    spot = authors.find(text)
+    if spot >= 0:
+        word_start = spot == 0 or not authors[spot - 1].isalnum()
+        return AUTHOR_WORD_START if word_start else AUTHOR_MID_WORD
+    if column_pattern(term.kind, text, LISTED).search(authors):
+        return AUTHOR_SCATTERED + fuzz.partial_ratio(text, authors) / 4
+    return 0.0
