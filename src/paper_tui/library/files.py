@@ -55,6 +55,25 @@ def atomic_write(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
+def keep_backup(path: Path, backup: Path, data: bytes) -> None:
+    """Make ``backup`` the current ``path`` (whose content is ``data``), atomically.
+
+    A hard link costs no copy and no data fsync (the file's bytes are already on disk);
+    the directory fsync after the next rename makes it durable.  Where links are not
+    supported the bytes are written with :func:`atomic_write`.
+    """
+    temp = temp_name(backup)
+    try:
+        os.link(path, temp)
+        os.replace(temp, backup)
+    except OSError:
+        try:
+            temp.unlink()
+        except OSError:
+            pass
+        atomic_write(backup, data)
+
+
 def fsync_dir(directory: Path) -> None:
     """Make a rename in ``directory`` durable (where the platform supports it)."""
     try:

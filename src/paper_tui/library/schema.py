@@ -85,7 +85,14 @@ class LibraryFormatError(ValueError):
 
 
 class NewerSchemaError(LibraryFormatError):
-    """The file was written by a newer paper-tui; it is left alone, not treated as broken."""
+    """The file was written by a newer paper-tui; it is left alone, not treated as broken.
+
+    ``decoded`` is what this version could read of it (records of the schema-1 shape), for display.
+    """
+
+    def __init__(self, message: str, decoded: Decoded) -> None:
+        super().__init__(message)
+        self.decoded = decoded
 
 
 @dataclass
@@ -115,8 +122,12 @@ def decode(text: str, *, migrated_stamp: str = "") -> Decoded:
     if not isinstance(schema, int) or isinstance(schema, bool) or schema < 0:
         raise LibraryFormatError(f"schema is {schema!r}, not a version number")
     if schema > SCHEMA:
+        try:
+            readable = _decode_v1(data)
+        except LibraryFormatError:
+            readable = Decoded(schema=schema)
         raise NewerSchemaError(
-            f"written by a newer paper-tui (schema {schema}; this version reads up to {SCHEMA})"
+            f"written by a newer paper-tui (schema {schema}; this version reads up to {SCHEMA})", readable
         )
     if schema == 0:
         return _decode_v0(data, migrated_stamp or format_stamp(datetime(1970, 1, 1, tzinfo=UTC)))

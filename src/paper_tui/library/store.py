@@ -41,6 +41,7 @@ from paper_tui.library.entry import (
 from paper_tui.library.files import (
     atomic_write,
     file_signature,
+    keep_backup,
     locked,
     quarantine_name,
     stale_temps,
@@ -80,7 +81,7 @@ def _read_disk(path: Path) -> _Disk:
         mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
         decoded = decode(text, migrated_stamp=format_stamp(mtime))
     except NewerSchemaError as error:
-        return _Disk(raw=raw, status="newer", error=str(error))
+        return _Disk(error.decoded.entries, error.decoded.other, raw, status="newer", error=str(error))
     except (LibraryFormatError, UnicodeDecodeError) as error:
         return _Disk(raw=raw, status="broken", error=str(error))
     except OSError as error:
@@ -128,6 +129,9 @@ class Library:
     papers (bulk ones too) and return a short description for a status line; each is one
     undo step.  Safe to call from several threads.
     """
+
+    #: Seconds a write waits for another instance's lock before giving up (and retrying later).
+    lock_timeout = 10.0
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
@@ -483,7 +487,7 @@ class Library:
             if self._refusal:
                 raise WriteRefused(errno.EPERM, self._refusal)
             paths.ensure_dir(self.path.parent)
-            with locked(self.lock_path):
+            with locked(self.lock_path, self.lock_timeout):
                 for temp in stale_temps(self.path):  # a writer killed before its rename
                     temp.unlink(missing_ok=True)
                 disk = self._read_for_merge()
@@ -491,7 +495,7 @@ class Library:
                 data = encode(merged, disk.other or self._other).encode("utf-8")
                 if data != disk.raw:
                     if disk.raw is not None and disk.status == "ok" and not disk.problems:
-                        atomic_write(self.backup_path, disk.raw)
+                        keep_backup(self.path, self.backup_path, disk.raw)
                     atomic_write(self.path, data)
                 signature = file_signature(self.path)
         except OSError as error:
