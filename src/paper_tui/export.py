@@ -88,6 +88,10 @@ _BIBTEX_SPECIALS = str.maketrans(
 # Words whose capitals a BibTeX style must not lower-case: acronyms, CamelCase, "GPT-4".
 _PROTECT = re.compile(r"(?<![\w{])([A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9\-]*)(?![\w}])")
 
+# TeX turns "--" into a dash, "``" and "''" into quotes, "?`" into "¿": a group between
+# the two characters keeps them as typed ("D0 --> K" stays an arrow).
+_LIGATURE = re.compile(r"(-(?=-)|'(?=')|`(?=`)|[?!](?=`))")
+
 _STOPWORDS = frozenset(
     [
         "a",
@@ -119,12 +123,13 @@ _ARXIV_CATEGORY = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]+)?$")
 
 
 def bibtex_escape(text: str, *, ascii_only: bool = False) -> str:
-    """``text`` safe inside a braced BibTeX field: LaTeX's special characters escaped.
+    """``text`` safe inside a braced BibTeX field: LaTeX's special characters escaped and
+    its ligatures (``--``, ``''``) broken, so the text reads back as written.
 
     Unicode is kept (BibLaTeX/Biber and modern BibTeX read UTF-8); with ``ascii_only``
     accented letters and symbols become LaTeX commands (``é`` -> ``\\'{e}``).
     """
-    escaped = text.translate(_BIBTEX_SPECIALS)
+    escaped = _LIGATURE.sub(r"\1{}", text.translate(_BIBTEX_SPECIALS))
     if ascii_only and not escaped.isascii():
         from pylatexenc.latexencode import UnicodeToLatexEncoder
 
@@ -203,10 +208,12 @@ def bibtex_entry(
     ascii_only: bool = False,
 ) -> str:
     """One BibTeX entry.  With an arXiv id it follows arXiv's own export: ``@misc`` with
-    ``eprint``, ``archivePrefix = {arXiv}`` and ``primaryClass``; a paper with a journal
-    or venue is an ``@article``.  ``tags`` and ``note`` go to ``keywords`` and ``annote``."""
-    journal = paper.extra("journal") or paper.extra("venue") or paper.extra("journal_ref")
-    kind = "article" if journal and not paper.arxiv_id else "misc"
+    ``eprint``, ``archivePrefix = {arXiv}`` and ``primaryClass``; another paper with a
+    journal or venue is an ``@article``.  ``tags`` and ``note`` go to ``keywords`` and ``annote``."""
+    # arXiv's journal_ref ("Phys.Rev.D76:013009,2007") is a citation, not a journal name: the
+    # DOI stands for the published version instead.
+    journal = "" if paper.arxiv_id else paper.extra("journal") or paper.extra("venue")
+    kind = "article" if journal else "misc"
     fields: list[tuple[str, str]] = [("title", _bibtex_title(paper.title, ascii_only))]
     if paper.authors:
         fields.append(("author", " and ".join(_bibtex_author(a, ascii_only) for a in paper.authors)))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import inspect
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, TextIO
 
 from paper_tui.export import FORMATS, format_for_path, render
 
@@ -49,20 +48,12 @@ def export_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _search(corpus: Corpus, query: str, library: Library) -> list[int]:
-    from paper_tui.search import search_corpus
-
-    # The library lets queries use is:/has:/tag:/note:; an older search_corpus without
-    # the parameter still answers the plain-text part.
-    if "library" in inspect.signature(search_corpus).parameters:
-        return list(cast(Any, search_corpus)(corpus, query, library=library))
-    return list(search_corpus(corpus, query))
-
-
 def select(corpus: Corpus, library: Library, query: str | None, every: bool) -> list[int]:
     """Positions to export: matching ``query``, else all with ``every``, else the bookmarked."""
     if query:
-        return _search(corpus, query, library)
+        from paper_tui.search import search_corpus
+
+        return search_corpus(corpus, query, library=library)
     if every:
         return list(range(len(corpus)))
     return [i for i in range(len(corpus)) if library.is_bookmarked(corpus.paper_id(i))]

@@ -195,15 +195,17 @@ def make_paper(
     surfaced as links.  Raises :class:`PaperError` when there is neither a title
     nor an id."""
 
+    # Cleaned again after LaTeX conversion (``~`` becomes a no-break space, for one), so
+    # that cleaning a made paper's text changes nothing: a JSON-lines round trip is exact.
     def text(value: str | None) -> str:
         value = clean_text(value)
-        return latex_to_unicode(value) if latex else value
+        return clean_text(latex_to_unicode(value)) if latex else value
 
     clean_title = text(title)
     clean_authors = tuple(a for a in (text(a) for a in authors) if a)
     clean_abstract = clean_block(abstract)
     if latex:
-        clean_abstract = latex_to_unicode(clean_abstract)
+        clean_abstract = clean_block(latex_to_unicode(clean_abstract))
     norm_doi = normalize_doi(doi)
     arxiv = parse_arxiv_id(arxiv_id) or parse_arxiv_id(norm_doi if "48550" in norm_doi else "")
     link_pairs = list(links.items()) if isinstance(links, Mapping) else list(links)

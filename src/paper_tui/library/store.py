@@ -293,6 +293,10 @@ class Library:
     def has_note(self, pid: str) -> bool:
         return bool(self.note(pid))
 
+    def ids(self) -> list[str]:
+        """Ids of the papers with a record (search asks only about these)."""
+        return [pid for pid, e in self._entries.items() if not e.is_default]
+
     def entries(self) -> list[Entry]:
         """Every record with a decision, most recently changed first."""
         records = [e for e in self._entries.values() if not e.is_default]
