@@ -78,7 +78,7 @@ class PaperApp(App[None]):
         self.push_screen(MainScreen(self.inputs, query=self.initial_query, library=self.library))
         for problem in self.config_problems:
             self.notify(problem, title="Config", severity="warning", timeout=12)
-        library_notices = getattr(self.library, "notices", ()) or ()
+        library_notices = self.library.take_notices() if self.library is not None else []
         for notice in library_notices:
             self.notify(str(notice), title="Library", severity="warning", timeout=12)
         self._check_keymap()

@@ -16,7 +16,7 @@ from typing import Any
 def _open_library(problems: list[str]) -> Any:
     """The user's library, or None (with a problem noted) when it cannot open."""
     try:
-        from paper_tui.library import Library  # type: ignore[attr-defined]
+        from paper_tui.library import Library
     except ImportError:
         return None
     try:

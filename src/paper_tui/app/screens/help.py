@@ -57,12 +57,18 @@ def binding_rows(app: App[Any]) -> Iterator[tuple[str, list[Row]]]:
     keymap: dict[str, str] = dict(getattr(getattr(app, "config", None), "keys", {}) or {})
     for heading, cls in _places(app):
         bindings = _own_bindings(cls)
+        # Rows in declaration order, whatever the keymap moved.
+        order = {binding.id or binding.action: i for i, (_, binding) in enumerate(bindings)}
         bindings.apply_keymap(keymap)
         rows: dict[tuple[str, str, str], list[str]] = {}
         for _key, binding in bindings:
             ident = (binding.id or binding.action, binding.description or binding.action, binding.action)
-            rows.setdefault(ident, []).append(app.get_key_display(binding))
-        yield heading, [(" ".join(keys), desc, ident, action) for (ident, desc, action), keys in rows.items()]
+            keys = rows.setdefault(ident, [])
+            shown = app.get_key_display(binding)
+            if shown not in keys:
+                keys.append(shown)
+        ordered = sorted(rows.items(), key=lambda item: order.get(item[0][0], len(order)))
+        yield heading, [(" ".join(keys), desc, ident, action) for (ident, desc, action), keys in ordered]
 
 
 def binding_ids(app: App[Any]) -> set[str]:

@@ -28,6 +28,7 @@ class FilterInput(Input):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Leave filter", id="filter.leave"),
+        Binding("enter", "submit", "To the list", id="filter.to_list"),
     ]
 
     class Leave(Message):

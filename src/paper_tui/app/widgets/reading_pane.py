@@ -27,7 +27,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from paper_tui.app.widgets.highlight import highlight
-from paper_tui.model import Paper
+from paper_tui.model import Paper, Source
 
 _LINK_NAMES = {
     "abs": "abstract",
@@ -143,7 +143,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
             if value:
                 field(key.replace("_", " ").capitalize(), value)
         if paper.sources:
-            field("Source", ", ".join(str(s) for s in paper.sources[:3]))
+            field("Source", ", ".join(_source_text(s) for s in paper.sources[:3]))
             if len(paper.sources) > 3:
                 field("", f"and {len(paper.sources) - 3} more")
         if decisions is not None:
@@ -172,3 +172,19 @@ class ReadingPane(VerticalScroll, can_focus=True):
             out.append("\n")
         out.rstrip()
         return out
+
+
+def _source_text(source: Source) -> str:
+    """Where a paper was read, short: the bundled sample by name, home as ``~``."""
+    from pathlib import Path
+
+    from paper_tui.paths import sample_path
+
+    path = Path(source.path)
+    where = str(path)
+    if source.path != "-" and path.is_absolute():
+        if path == sample_path():
+            where = "(bundled sample)"
+        elif path.is_relative_to(Path.home()):
+            where = "~/" + str(path.relative_to(Path.home()))
+    return f"{where}:{source.line}" if source.line else where

@@ -56,6 +56,10 @@ class StatusLine(Static):
     def left(self) -> str:
         return self._left
 
+    @property
+    def right(self) -> str:
+        return self._right
+
     def _redraw(self) -> None:
         width = max(0, self.size.width or 80)
         right = self._right
