@@ -87,11 +87,101 @@ def _latex_converter() -> object:
 def latex_to_unicode(text: str) -> str:
     """Text-mode LaTeX to Unicode (``Bal\\'azs`` -> ``Balázs``); math is kept verbatim.
 
-    Plain text (no backslash, brace or tilde) is returned unchanged without
-    touching the converter, which keeps bulk loading fast.
+    Plain text (no backslash, brace or tilde) is returned unchanged.  The usual
+    markup (accents, special letters, escaped symbols, ``{B}race`` protection, font
+    macros) is converted by :func:`_fast_latex`; pylatexenc, which costs about a
+    millisecond per call and grows steeply with length, only sees short text that
+    still holds an unknown macro.  Bulk loads of the arXiv snapshot depend on this.
     """
     if not text or not _LATEX_HINT.search(text):
         return text
+    converted, unknown = _fast_latex(text)
+    if unknown and len(text) <= _PYLATEXENC_MAX:
+        return _pylatexenc(text)
+    return converted
+
+
+# A macro letter (or sign) -> the combining mark it puts on the next letter.
+_COMBINING = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+}
+_LETTERS = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+}
+_BASE = r"(?:\\[ij](?![A-Za-z])|[A-Za-z])"
+_ACCENT = re.compile(
+    r"""\\(['`^"~=.])\s*(?:\{\s*(""" + _BASE + r""")\s*\}|(""" + _BASE + r"""))"""
+    r"|\\([uvHckrdb])(?:\s*\{\s*(" + _BASE + r")\s*\}|\s+([A-Za-z]))"
+)
+_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])(?:\s*\{\})?")
+_ESCAPED = re.compile(r"\\([&%_#$])")
+_FONT = re.compile(r"\\(?:emph|textit|textbf|texttt|textsc|textrm|textsf|textup|textsl|textmd|mbox|text|url)\s*(?=\{)")
+_MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$|\\\(.+?\\\)|\\\[.+?\\\]", re.DOTALL)
+_TIE = re.compile(r"(?<!/)~")
+_PYLATEXENC_MAX = 200
+
+
+def _accent(match: re.Match[str]) -> str:
+    mark = _COMBINING[match.group(1) or match.group(4)]
+    base = next(g for g in match.groups()[1:3] + match.groups()[4:6] if g)
+    base = {"\\i": "i", "\\j": "j"}.get(base, base)
+    return unicodedata.normalize("NFC", base + mark)
+
+
+def _convert_plain(segment: str) -> str:
+    if "\\" in segment:
+        segment = _ACCENT.sub(_accent, segment)
+        segment = _LETTER.sub(lambda m: _LETTERS[m.group(1)], segment)
+        segment = _ESCAPED.sub(r"\1", segment)
+        segment = _FONT.sub("", segment)
+    segment = segment.replace("{", "").replace("}", "")
+    # A tilde is a tie (a space) in LaTeX, but part of a URL after a slash.
+    return _TIE.sub(" ", segment) if "~" in segment else segment
+
+
+def _fast_latex(text: str) -> tuple[str, bool]:
+    """Common text-mode LaTeX converted by regex, math kept as written; the flag says
+    whether a macro this does not know is left outside math."""
+    out: list[str] = []
+    unknown = False
+    position = 0
+    for match in _MATH.finditer(text):
+        plain = _convert_plain(text[position : match.start()])
+        unknown = unknown or "\\" in plain
+        out += (plain, match.group(0))
+        position = match.end()
+    plain = _convert_plain(text[position:])
+    out.append(plain)
+    return "".join(out), unknown or "\\" in plain
+
+
+def _pylatexenc(text: str) -> str:
     converter = _latex_converter()
     try:
         converted: str = converter.latex_to_text(text)  # type: ignore[attr-defined]
@@ -125,13 +215,30 @@ def _fold_char(char: str, keep_case: bool) -> str:
     return base
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table filled on first sight of each character: translate
+    runs in C, where a join over ``_fold_char`` calls costs a microsecond a character."""
+
+    def __init__(self, keep_case: bool) -> None:
+        super().__init__()
+        self.keep_case = keep_case
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code), self.keep_case)
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLES = {False: _FoldTable(False), True: _FoldTable(True)}
+
+
 def fold(text: str, keep_case: bool = False) -> str:
     """The search form of ``text``: accents and LaTeX markup folded, lower-cased
     unless ``keep_case``.  ``len(fold(s)) == len(s)`` always holds."""
     if text.isascii():
         table = _KEEP_CASE_ASCII if keep_case else _FOLD_ASCII
         return text.encode("ascii").translate(table).decode("ascii")
-    return "".join([_fold_char(c, keep_case) for c in text])
+    return text.translate(_FOLD_TABLES[keep_case])
 
 
 def fold_query(term: str, keep_case: bool = False) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ from paper_tui.search.query import Query, parse_query
 #: ``limit`` matches after this long (the ranked result follows anyway).
 FIRST_RESULTS_BUDGET = 0.03
 FIRST_CHUNK = 4096
+RECENT_RESULTS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,9 @@ class SearchEngine:
         self._library_generation = 0
         self._lock = threading.Lock()
         self._builder: threading.Thread | None = None
+        # Recent complete results by query text: backspace is answered at once, and
+        # first_results narrows the last one while the next search runs.
+        self._recent: OrderedDict[str, SearchResult] = OrderedDict()
         self._stop_builder = threading.Event()
 
     # -- state ---------------------------------------------------------------------
@@ -64,6 +69,7 @@ class SearchEngine:
         """The corpus or the library changed: indexes catch up on the next search."""
         with self._lock:
             self._library_generation += 1
+            self._recent.clear()
             if self._matcher is not None:
                 self._matcher.forget_library()
 
@@ -135,21 +141,45 @@ class SearchEngine:
         if parsed.is_empty:
             everything = range(size)
             return SearchResult(parsed, everything, size, False, everything, stamp)
-        candidates: Sequence[int] | None = None
-        if (
-            previous is not None
-            and not previous.provisional
-            and previous.stamp == stamp
-            and not previous.query.is_empty
-            and parsed.narrows(previous.query)
-        ):
-            candidates = previous.matched
+        cached = self._recent.get(parsed.text)
+        if cached is not None and cached.stamp == stamp:
+            return cached
+        base = self._narrowing_base(parsed, previous, stamp)
+        candidates = None if base is None else base.matched
         try:
             matched = matcher.evaluate(parsed, 0, size, candidates, cancelled)
             ordered = ranking.rank(matcher, parsed, matched, cancelled)
         except Cancel:
             return None
-        return SearchResult(parsed, ordered, len(matched), False, matched, stamp)
+        result = SearchResult(parsed, ordered, len(matched), False, matched, stamp)
+        self._remember(result)
+        return result
+
+    def _narrowing_base(
+        self, query: Query, previous: SearchResult | None, stamp: tuple[int, int]
+    ) -> SearchResult | None:
+        """The smallest recent complete result that ``query`` can only narrow."""
+        options = [previous] if previous is not None else []
+        options += reversed(self._recent.values())
+        best: SearchResult | None = None
+        for option in options:
+            if (
+                option is not None
+                and not option.provisional
+                and option.stamp == stamp
+                and not option.query.is_empty
+                and query.narrows(option.query)
+                and (best is None or option.total < best.total)
+            ):
+                best = option
+        return best
+
+    def _remember(self, result: SearchResult) -> None:
+        with self._lock:
+            self._recent[result.query.text] = result
+            self._recent.move_to_end(result.query.text)
+            while len(self._recent) > RECENT_RESULTS:
+                self._recent.popitem(last=False)
 
     def first_results(self, query: str | Query, limit: int = 50) -> SearchResult:
         """Up to ``limit`` matches in file order, fast, for painting before the
@@ -158,10 +188,18 @@ class SearchEngine:
         matcher = self.matcher()
         size = matcher.size
         if parsed.is_empty:
-            shown = range(min(limit, size))
-            return SearchResult(parsed, shown, len(shown), True, shown, self.stamp)
-        found: list[int] = []
+            head = range(min(limit, size))
+            return SearchResult(parsed, head, len(head), True, head, self.stamp)
+        stamp = self.stamp
+        cached = self._recent.get(parsed.text)
+        if cached is not None and cached.stamp == stamp:
+            shown = list(cached.positions[:limit])
+            return SearchResult(parsed, shown, len(shown), True, sorted(shown), stamp)
         deadline = time.perf_counter() + FIRST_RESULTS_BUDGET
+        base = self._narrowing_base(parsed, None, stamp)
+        if base is not None:
+            return self._first_from(matcher, parsed, base.matched, limit, deadline)
+        found: list[int] = []
         lo, chunk = 0, FIRST_CHUNK
         never: Callable[[], bool] = lambda: False  # noqa: E731
         while lo < size and len(found) < limit:
@@ -171,7 +209,22 @@ class SearchEngine:
             if time.perf_counter() > deadline:
                 break
         found = found[:limit]
-        return SearchResult(parsed, found, len(found), True, found, self.stamp)
+        return SearchResult(parsed, found, len(found), True, found, stamp)
+
+    def _first_from(
+        self, matcher: Matcher, query: Query, candidates: Sequence[int], limit: int, deadline: float
+    ) -> SearchResult:
+        """The first ``limit`` of ``candidates`` (a result this query narrows) that match."""
+        found: list[int] = []
+        groups = query.groups
+        for count, position in enumerate(candidates):
+            if all(any(matcher.doc_matches(term, position) for term in group) for group in groups):
+                found.append(position)
+                if len(found) >= limit:
+                    break
+            if count % 256 == 255 and time.perf_counter() > deadline:
+                break
+        return SearchResult(query, found, len(found), True, found, self.stamp)
 
     def highlights(self, position: int, query: str | Query) -> dict[str, list[int]]:
         """Matched character offsets per field, in the text each field shows:

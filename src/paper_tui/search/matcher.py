@@ -12,11 +12,13 @@ from __future__ import annotations
 import threading
 from array import array
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import filterfalse
+from itertools import compress, filterfalse, repeat
 
 from paper_tui.corpus import Corpus
+from paper_tui.search.fuzzy import FuzzyMemo, walk
 from paper_tui.search.index import (
     WORD,
     Column,
@@ -26,18 +28,14 @@ from paper_tui.search.index import (
     title_values,
 )
 from paper_tui.search.marks import LibraryView, Marks
-from paper_tui.search.patterns import LISTED, SINGLE, column_pattern, fuzzy_miss_pattern, text_pattern
+from paper_tui.search.patterns import LISTED, SINGLE, column_pattern, text_pattern
 from paper_tui.search.query import EXACT_FIELDS, FUZZY_FIELDS, Query, Term
 from paper_tui.text import fold
 
 COLUMN_FIELDS = ("title", "authors", "id", "cat")
-#: Check paper by paper when the candidates are fewer than the range / this (a
-#: per-paper check costs about as much as scanning 16 titles in C).
-PER_DOC_RATIO = 16
-MIN_PER_DOC = 2000
-_SAMPLE = 48
-#: Above this many papers left to check, ask the word index instead (when built).
-MAX_ABSTRACT_CHECKS = 20000
+#: Check the candidates one by one (still in C, through ``map``) when they are
+#: fewer than the range / this; scan the whole joined column otherwise.
+PER_DOC_RATIO = 8
 
 Cancelled = Callable[[], bool]
 
@@ -71,7 +69,13 @@ class Hits:
             return list(filterfalse(test, candidates) if self.inverted else filter(test, candidates))
         if self.inverted:
             return mask_positions(lo, hi, self.members)
-        return sorted(p for p in self.members if lo <= p < hi)
+        members = self.members
+        if lo == 0 and len(members) * 8 > hi and (not members or max(members) < hi):
+            # Many members: mark them in a byte mask, in C, rather than sort them.
+            mask = bytearray(hi)
+            deque(map(mask.__setitem__, members, repeat(1)), maxlen=0)
+            return list(compress(range(hi), mask))
+        return sorted(p for p in members if lo <= p < hi)
 
 
 def fields_of(term: Term) -> tuple[str, ...]:
@@ -98,6 +102,7 @@ class Matcher:
         self._no_abstract: set[int] | None = None
         self._marks: Marks | None = None
         self._lock = threading.RLock()
+        self.fuzzy = FuzzyMemo()
 
     # -- keeping up with the corpus and the library ---------------------------------
 
@@ -114,6 +119,7 @@ class Matcher:
             if self._cats is not None:
                 self._cats.extend(", ".join(self.corpus[i].categories) for i in range(old, self.size))
             self._years = self._code = self._no_abstract = None
+            self.fuzzy.clear()
             self._marks = None
 
     def forget_library(self) -> None:
@@ -233,26 +239,13 @@ class Matcher:
         for group in sorted(query.groups, key=_group_cost):
             if cancelled():
                 raise Cancel
-            in_play = hi - lo if current is None else len(current)
-            if current is not None and in_play <= max(MIN_PER_DOC, (hi - lo) // PER_DOC_RATIO):
-                current = self._filter(group, current, cancelled)
-            else:
-                hits = Hits()
-                for term in group:
-                    hits = hits.union(self.bulk(term, lo, hi, current, cancelled))
-                current = hits.select(lo, hi, current)
+            hits = Hits()
+            for term in group:
+                hits = hits.union(self.bulk(term, lo, hi, current, cancelled))
+            current = hits.select(lo, hi, current)
             if not current:
                 return []
         return list(range(lo, hi)) if current is None else list(current)
-
-    def _filter(self, group: tuple[Term, ...], positions: Sequence[int], cancelled: Cancelled) -> list[int]:
-        kept = []
-        for count, position in enumerate(positions):
-            if any(self.doc_matches(term, position) for term in group):
-                kept.append(position)
-            if count % 4096 == 4095 and cancelled():
-                raise Cancel
-        return kept
 
     def bulk(
         self, term: Term, lo: int, hi: int, candidates: Sequence[int] | None, cancelled: Cancelled
@@ -277,24 +270,36 @@ class Matcher:
         names = fields_of(term)
         for name in names:
             if name in COLUMN_FIELDS:
-                hits = hits.union(self._scan(term, name, lo, hi))
+                hits = hits.union(self._scan(term, name, lo, hi, candidates))
             elif name in ("note", "tag"):
                 hits = hits.union(self._library_hits(term, name))
         if "abstract" in names:
             hits = hits.union(self._abstract_hits(term, lo, hi, candidates, hits, cancelled))
         return hits
 
-    def _scan(self, term: Term, name: str, lo: int, hi: int) -> Hits:
+    def _scan(self, term: Term, name: str, lo: int, hi: int, candidates: Sequence[int] | None) -> Hits:
         column = self.column(name)
-        text = self.column_text(name, term.case_sensitive)
+        cased = term.case_sensitive
+        text = self.column_text(name, cased)
+        few = candidates is not None and len(candidates) * PER_DOC_RATIO < hi - lo
+        if term.kind == "fuzzy":
+            whole = lo == 0 and hi == self.size
+            if whole and (not few or self.fuzzy.has_prefix(name, cased, term.text)):
+                return Hits(set(self.fuzzy.matches(name, cased, text, term.text, column.starts, column.ends)))
+            if candidates is None or not few:
+                candidates = range(lo, hi)
+            starts = list(map(column.starts.__getitem__, candidates))
+            ends = list(map(column.ends.__getitem__, candidates))
+            return Hits(set(walk(text, term.text, candidates, starts, ends).positions))
         pattern = column_pattern(term.kind, term.text, LISTED if name in ("authors", "cat") else SINGLE)
-        if term.kind == "fuzzy" and hi - lo > 4 * _SAMPLE:
-            # Short fuzzy terms match most titles: listing the misses is then far cheaper.
-            step = (hi - lo) // _SAMPLE
-            sample = range(lo, hi, step)
-            found = sum(1 for p in sample if pattern.search(text, *column.span(p)) is not None)
-            if found * 2 > len(sample):
-                return Hits(set(column.scan(fuzzy_miss_pattern(term.text), lo, hi, text)), True)
+        if candidates is not None and few:
+            found = map(
+                pattern.search,
+                repeat(text),
+                map(column.starts.__getitem__, candidates),
+                map(column.ends.__getitem__, candidates),
+            )
+            return Hits(set(compress(candidates, found)))
         return Hits(set(column.scan(pattern, lo, hi, text)))
 
     def _library_hits(self, term: Term, name: str) -> Hits:
@@ -317,11 +322,12 @@ class Matcher:
         """Abstract matches: through the word index when it is built, else (or for
         the few papers other fields left unmatched) paper by paper."""
         words = self.words
-        if found.inverted and (words is None or len(found.members) <= MAX_ABSTRACT_CHECKS):
-            left: Iterable[int] = sorted(p for p in found.members if lo <= p < hi)
-            if candidates is not None and len(candidates) < len(found.members):
-                left = filter(found.members.__contains__, candidates)
-            return Hits(set(self._check_abstracts(term, left, cancelled)))
+        known = found.members.__contains__  # title, author and note matches: no need to look again
+        pool: Sequence[int] = range(lo, hi) if candidates is None else candidates
+        left = max(0, len(pool) - len(found.members))
+        # A paper checked by hand costs about a hundred postings united from the index.
+        if words is None or left * 100 < _postings_estimate(words, term):
+            return Hits(set(self._check_abstracts(term, filterfalse(known, pool), cancelled)))
         indexed = min(hi, words.size) if words is not None else lo
         hits = Hits()
         if words is not None and indexed > lo:
@@ -331,15 +337,10 @@ class Matcher:
             else:
                 hits = from_index
         if indexed < hi:
-            rest: Iterable[int]
-            if candidates is None:
-                rest = range(indexed, hi)
-            else:
-                start = bisect_left(candidates, indexed)
-                rest = candidates[start:]
-            known = found.members.__contains__
-            rest = filter(known, rest) if found.inverted else filterfalse(known, rest)
-            hits = hits.union(Hits(set(self._check_abstracts(term, rest, cancelled))))
+            rest: Sequence[int] = range(indexed, hi)
+            if candidates is not None:
+                rest = candidates[bisect_left(candidates, indexed) :]
+            hits = hits.union(Hits(set(self._check_abstracts(term, filterfalse(known, rest), cancelled))))
         return hits
 
     def _check_abstracts(self, term: Term, positions: Iterable[int], cancelled: Cancelled) -> list[int]:
@@ -436,6 +437,17 @@ class Matcher:
         if words is not None:
             self.words = words
         return words
+
+
+def _postings_estimate(words: WordIndex, term: Term) -> int:
+    """About how many postings the word index would unite for ``term``
+    (a large number when the index cannot answer it)."""
+    runs = WORD.findall(term.text.lower())
+    if not runs:
+        return 1 << 60
+    if term.kind == "fuzzy" and runs[0] == term.text.lower():
+        return words.postings_size(range(*words.prefix_range(runs[0])))
+    return sum(words.postings_size(words.containing(run)) for run in runs)
 
 
 def _group_cost(group: tuple[Term, ...]) -> tuple[int, int]:

@@ -49,21 +49,6 @@ def column_pattern(kind: str, text: str, style: str) -> re.Pattern[str]:
     return re.compile(source, re.MULTILINE)
 
 
-@lru_cache(maxsize=256)
-def fuzzy_miss_pattern(text: str) -> re.Pattern[str]:
-    """Lines that do NOT hold ``text`` as a subsequence: a linear regex, for the
-    common case where nearly every title matches and the misses are fewer."""
-    return re.compile(_miss_source(text), re.MULTILINE)
-
-
-def _miss_source(text: str) -> str:
-    # ^[^a\n]*(?:a[^b\n]*(?:b[^c\n]*)?)?$  for "abc": the greedy first-occurrence walk stops short.
-    inner = ""
-    for i in range(len(text) - 1, 0, -1):
-        inner = f"(?:{re.escape(text[i - 1])}[^{re.escape(text[i])}\\n]*{inner})?"
-    return f"^[^{re.escape(text[0])}\\n]*{inner}$"
-
-
 def word_start(text: str) -> str:
     """``text`` escaped, anchored to a word start when it begins with a word character."""
     escaped = re.escape(text)

@@ -2,11 +2,11 @@
 
 Scoring every match at a million papers takes seconds, so at most
 :data:`POOL_SIZE` matches are scored: all of them when there are few, else the
-first matches (in file order) that hold a query term contiguously in the title,
-at a word start before anywhere.  The score puts an exact title first, then title
+first matches (in file order) that hold a query term contiguously in the title.
+The score puts an exact title first, then title
 over authors over abstract and notes, contiguous over scattered, word start over
-mid-word; rapidfuzz measures how tight a scattered match is and, as the tie
-breaker, how close the whole title is to the query.  Equal scores keep file order.
+mid-word; rapidfuzz measures how tight a scattered match is (``partial_ratio``)
+and, as the tie breaker, how close the whole title is to the query (``ratio``).  Equal scores keep file order.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from paper_tui.search.matcher import Cancel, Matcher
 from paper_tui.search.patterns import LISTED, SINGLE, column_pattern, contiguous_pattern
 from paper_tui.search.query import Query, Term
 
-POOL_SIZE = 2000
+POOL_SIZE = 1000
 
 EXACT_TITLE = 1000.0
 TITLE_STARTS_WITH_QUERY = 150.0
@@ -63,15 +63,14 @@ def _pool(matcher: Matcher, terms: list[Term], matched: Sequence[int]) -> list[i
     title_terms = [t for t in terms if t.field in (None, "title")]
     chosen: dict[int, None] = {}
     count = len(matched)
-    for at_word_start in (True, False):
-        for term in sorted(title_terms, key=lambda t: -len(t.text)):
-            pattern = contiguous_pattern(term.text.lower(), at_word_start)
-            for position in matcher.title.scan_first(pattern, 0, matcher.size, 4 * POOL_SIZE):
-                spot = bisect_left(matched, position)
-                if spot < count and matched[spot] == position:
-                    chosen[position] = None
-                    if len(chosen) >= POOL_SIZE:
-                        return list(chosen)
+    for term in sorted(title_terms, key=lambda t: -len(t.text)):
+        pattern = contiguous_pattern(term.text.lower(), False)
+        for position in matcher.title.scan_first(pattern, 0, matcher.size, 2 * POOL_SIZE):
+            spot = bisect_left(matched, position)
+            if spot < count and matched[spot] == position:
+                chosen[position] = None
+                if len(chosen) >= POOL_SIZE:
+                    return list(chosen)
     for position in matched:
         chosen[position] = None
         if len(chosen) >= POOL_SIZE:
@@ -102,7 +101,7 @@ def _key(matcher: Matcher, terms: list[Term], whole: str, position: int) -> tupl
                 score += found
                 continue
         score += ELSEWHERE
-    return (-score, -fuzz.WRatio(whole, title), position)
+    return (-score, -fuzz.ratio(whole, title), position)
 
 
 def _title_score(term: Term, text: str, title: str) -> float:
