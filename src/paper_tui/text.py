@@ -141,7 +141,9 @@ _ACCENT = re.compile(
 )
 _LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])(?:\s*\{\})?")
 _ESCAPED = re.compile(r"\\([&%_#$])")
-_FONT = re.compile(r"\\(?:emph|textit|textbf|texttt|textsc|textrm|textsf|textup|textsl|textmd|mbox|text|url)\s*(?=\{)")
+_FONT = re.compile(
+    r"\\(?:emph|textit|textbf|texttt|textsc|textrm|textsf|textup|textsl|textmd|mbox|text|url)\s*(?=\{)"
+)
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$|\\\(.+?\\\)|\\\[.+?\\\]", re.DOTALL)
 _TIE = re.compile(r"(?<!/)~")
 _PYLATEXENC_MAX = 200

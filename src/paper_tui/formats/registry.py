@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from paper_tui.formats import hf_page, jsonl
+from paper_tui.formats import arxiv_snapshot, atom, hf_json, hf_page, jsonl, rss
 
 if TYPE_CHECKING:
     from paper_tui.formats import Format
 
 FORMATS: list[Format] = [
     jsonl.FORMAT,
+    arxiv_snapshot.FORMAT,
+    hf_json.FORMAT,
+    atom.FORMAT,
+    rss.FORMAT,
     hf_page.FORMAT,
 ]
