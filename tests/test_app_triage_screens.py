@@ -10,7 +10,7 @@ from textual.widgets import Input, Label, TextArea
 
 from paper_tui.app.screens.confirm import ConfirmScreen
 from paper_tui.app.screens.note_editor import NoteEditor
-from paper_tui.app.screens.tag_editor import LastTagSuggester, TagEditor, parse_tags
+from paper_tui.app.screens.tag_editor import LastTagSuggester, TagEditor
 
 NO_RESULT = object()
 
@@ -106,11 +106,6 @@ async def test_note_editor_after_discard_question_can_still_save() -> None:
 # -- tag editor ---------------------------------------------------------------------------
 
 
-def test_parse_tags() -> None:
-    assert parse_tags(" rl,  LLM ,, rl , survey of  things,") == ["rl", "LLM", "survey of things"]
-    assert parse_tags("") == []
-
-
 def test_suggester_completes_the_last_item_only() -> None:
     suggester = LastTagSuggester(["reinforcement-learning", "reading-group", "LLM", "robotics"])
     assert suggester.complete("rei") == "reinforcement-learning"
@@ -138,7 +133,7 @@ async def test_tag_editor_completion_tab_and_enter() -> None:
         assert tag_input.value == "rl, survey, reinforcement-learning"
         await pilot.press("enter")
         await pilot.pause()
-        assert app.results == [["rl", "survey", "reinforcement-learning"]]
+        assert app.results == [("rl", "survey", "reinforcement-learning")]
 
 
 async def test_tag_editor_escape_cancels_and_empty_clears() -> None:
@@ -152,4 +147,4 @@ async def test_tag_editor_escape_cancels_and_empty_clears() -> None:
         app.screen.query_one(Input).value = ""
         await pilot.press("enter")
         await pilot.pause()
-        assert app.results == [[]]
+        assert app.results == [()]

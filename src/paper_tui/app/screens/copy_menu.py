@@ -115,7 +115,9 @@ class CopyMenu(ModalScreen[CopyChoice | None]):
             yield Label("Enter or key copy · Esc close", id="hint")
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -14,21 +14,12 @@ from collections.abc import Iterable, Sequence
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Label
 
-
-def parse_tags(text: str) -> list[str]:
-    """Tags typed as ``a, b, c``: trimmed, blanks dropped, repeats (ignoring case) dropped."""
-    tags: list[str] = []
-    seen: set[str] = set()
-    for raw in text.split(","):
-        tag = " ".join(raw.split())
-        if tag and tag.casefold() not in seen:
-            seen.add(tag.casefold())
-            tags.append(tag)
-    return tags
+from paper_tui.library.entry import parse_tags
 
 
 def format_tags(tags: Iterable[str]) -> str:
@@ -83,8 +74,9 @@ class TagInput(Input):
             self.insert_text_at_cursor(", ")
 
 
-class TagEditor(ModalScreen[list[str] | None]):
-    """Edit a comma-separated list of tags; dismiss with the parsed list, or ``None``.
+class TagEditor(ModalScreen[tuple[str, ...] | None]):
+    """Edit a comma-separated list of tags; dismiss with them parsed as the library
+    does (trimmed, spaces as ``-``, no repeats), or with ``None``.
 
     ``title`` names what is being tagged (a paper's title, or "12 papers" for a bulk
     edit); ``tags`` is the starting text; ``known`` are the tags to complete from.
@@ -123,7 +115,8 @@ class TagEditor(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
-            dialog.border_title = f"{self.prompt}: {self.heading}"
+            # Content, not a markup string: a title like "[/] ..." must show as typed.
+            dialog.border_title = Content(f"{self.prompt}: {self.heading}")
             yield TagInput(
                 self.start,
                 placeholder="comma-separated, e.g. to-read, rl, survey",
