@@ -37,6 +37,7 @@ from textual.worker import get_current_worker
 from paper_tui.app.engine import Engine, Result, make_engine
 from paper_tui.app.sorting import LABELS, Sorter, effective_sort, next_sort
 from paper_tui.app.state import Session
+from paper_tui.app.triage import TriageMixin
 from paper_tui.app.widgets.filter_bar import FilterBar, FilterInput
 from paper_tui.app.widgets.paper_list import PaperList
 from paper_tui.app.widgets.reading_pane import Decisions, ReadingPane
@@ -78,7 +79,7 @@ def marker(entry: Any) -> str:
     return ("★" if entry.bookmarked else " ") + state + ("✎" if entry.note else " ")
 
 
-class MainScreen(Screen[None]):
+class MainScreen(TriageMixin, Screen[None]):
     """The one screen a user lives in."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -487,11 +488,7 @@ class MainScreen(Screen[None]):
             return
         self._open_worker(url)
         self.notify(f"Opening {url}", timeout=3)
-        library = self.library
-        marks_read = self.paper_app.config.open_marks_read
-        if library is not None and marks_read and library.state(paper.id) == "unread":
-            library.set_state([paper], "read")
-            self.refresh_rows()
+        self.mark_opened(paper)  # marks it read unless open_marks_read = false
 
     @work(thread=True, group="browser")
     def _open_worker(self, url: str) -> None:
