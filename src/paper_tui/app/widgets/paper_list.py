@@ -258,7 +258,7 @@ class PaperList(ScrollView, can_focus=True):
         """One row: marker, title, first author, date, fitted to ``width`` cells."""
         corpus = self.corpus
         show_author, show_date = self._columns()
-        author_width = max(10, min(26, width // 5)) if show_author else 0
+        author_width = max(12, min(24, width // 4)) if show_author else 0
         date_width = DATE_WIDTH if show_date else 0
         title_width = width - MARKER_WIDTH - 1 - (author_width + 1 if show_author else 0)
         title_width = max(8, title_width - (date_width + 1 if show_date else 0))

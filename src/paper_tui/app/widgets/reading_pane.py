@@ -132,7 +132,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
         field("Id", paper.id)
         if paper.arxiv_id and f"arxiv:{paper.arxiv_id}" != paper.id:
             field("arXiv", paper.arxiv_id)
-        if paper.doi and f"doi:{paper.doi}" != paper.id:
+        if paper.doi and f"doi:{paper.doi}" != paper.id and not paper.link("doi"):
             field("DOI", paper.doi)
         if paper.categories:
             field("Categories", " ".join(paper.categories))
