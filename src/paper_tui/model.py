@@ -317,9 +317,10 @@ def from_json(data: Mapping[str, Any], source: Source) -> Paper:
         abstract_urls=False,
     )
     recorded = tuple(
-        Source(str(s.get("file", "")), int(s.get("line") or 0))
+        Source(clean_text(str(s.get("file", ""))), int(s.get("line") or 0))
         for s in data.get("sources") or ()
         if isinstance(s, Mapping)
     )
-    pid = str(data.get("id") or "") or paper.id
+    # The id and sources are shown on screen as read: clean them like every other field.
+    pid = clean_text(str(data.get("id") or "")) or paper.id
     return replace(paper, id=pid, sources=recorded or paper.sources)

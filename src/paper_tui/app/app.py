@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
 from paper_tui.app.commands import PaperCommands
@@ -129,6 +130,20 @@ class PaperApp(App[None]):
                 screen.cancel_load()
                 screen.save_session()
         self.exit()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Textual's notify, always as plain text: messages carry titles, tags, file names
+        and URLs, and ``[/]`` or ``[@click=...]`` in them must show as typed.  ``markup``
+        is ignored because widgets' ``notify`` passes ``markup=True`` explicitly."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def fail(self, message: str) -> None:
         """Stop with ``message`` (printed by :func:`paper_tui.app.run.run_app`)."""

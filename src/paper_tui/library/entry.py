@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from paper_tui.model import LINK_ORDER, Paper, Source
-from paper_tui.text import clean_text
+from paper_tui.text import clean_text, strip_controls
 
 #: Triage states; a paper without a record is ``unread``.
 STATES = ("unread", "read", "skipped")
@@ -135,8 +135,10 @@ def parse_tags(text: str) -> tuple[str, ...]:
 
 
 def normalize_note(text: str) -> str:
-    """A note with Unix line ends and no trailing blank space; otherwise as typed."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+    """A note with Unix line ends and no trailing blank space; otherwise as typed, less
+    terminal escapes and invisible control characters (a pasted or hand-edited note is
+    shown on screen and must not reach the terminal raw)."""
+    return strip_controls(text.replace("\r\n", "\n")).rstrip()
 
 
 # ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
@@ -59,7 +60,8 @@ class NoteEditor(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
-            dialog.border_title = f"Note: {self.paper_title}"
+            # Content, not a markup string: a title like "[/] ..." must show as typed.
+            dialog.border_title = Content(f"Note: {self.paper_title}")
             yield TextArea(self.original, id="note", soft_wrap=True)
             yield Label("Ctrl+S save and close · Esc close", id="hint")
 
