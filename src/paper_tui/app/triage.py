@@ -107,18 +107,30 @@ class TriageMixin(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("b", "toggle_bookmark", "Bookmark", id="triage.bookmark"),
         Binding("r", "toggle_read", "Read/unread", id="triage.read"),
-        Binding("x", "toggle_skip", "Skip", id="triage.skip"),
+        Binding("x", "toggle_skip", "Skip/unskip", id="triage.skip"),
         Binding("n", "next_unread", "Next unread", show=False, id="triage.next_unread"),
         Binding("N", "previous_unread", "Previous unread", show=False, id="triage.previous_unread"),
-        Binding("t", "edit_tags", "Tags", id="triage.tags"),
+        Binding(
+            "t",
+            "edit_tags",
+            "Tags",
+            tooltip="Edit the tags (comma-separated, Tab completes)",
+            id="triage.tags",
+        ),
         Binding("e", "edit_note", "Note", id="triage.note"),
         Binding("E", "edit_note_external", "Note in $EDITOR", show=False, id="triage.note_editor"),
-        Binding("y", "copy_menu", "Copy", id="triage.copy"),
+        Binding(
+            "y",
+            "copy_menu",
+            "Copy",
+            tooltip="Copy BibTeX, a Markdown link, the URL or the arXiv id",
+            id="triage.copy",
+        ),
         Binding("u", "undo", "Undo", id="triage.undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="triage.redo"),
-        Binding("A", "bulk_state('read')", "Mark all shown read", show=False, id="triage.bulk_read"),
+        Binding("A", "bulk_state('read')", "Mark all shown as read", show=False, id="triage.bulk_read"),
         Binding("X", "bulk_state('skipped')", "Skip all shown", show=False, id="triage.bulk_skip"),
-        Binding("T", "bulk_tag", "Tag all shown", show=False, id="triage.bulk_tag"),
+        Binding("T", "bulk_tag", "Add tags to all shown", show=False, id="triage.bulk_tag"),
         Binding("W", "export", "Export reading list", show=False, id="triage.export"),
     ]
 
@@ -371,8 +383,8 @@ class TriageMixin(Screen[None]):
         if targets is None:
             return
         library, papers = targets
-        verb = "Skip" if state == "skipped" else f"Mark as {state}"
-        question = f"{verb} all {_papers(len(papers))} shown?"
+        shown = f"all {_papers(len(papers))} shown"
+        question = f"Skip {shown}?" if state == "skipped" else f"Mark {shown} as {state}?"
         self._confirm_bulk(question, lambda: library.set_state(papers, state))
 
     def action_bulk_tag(self) -> None:
