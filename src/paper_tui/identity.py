@@ -63,7 +63,9 @@ def arxiv_id_from_doi(doi: str) -> str:
     return parse_arxiv_id(doi) if doi.lower().startswith("10.48550/arxiv.") else ""
 
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+# Letters of every script count (a Cyrillic or Chinese title must not fold to nothing);
+# Latin text is already ASCII after fold(), so its fingerprints are as before.
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def normalized_title(title: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from paper_tui.formats import arxiv_snapshot, atom, hf_json, hf_page, jsonl, rss
+from paper_tui.formats import arxiv_snapshot, atom, bibtex, hf_json, hf_page, jsonl, ris, rss
 
 if TYPE_CHECKING:
     from paper_tui.formats import Format
@@ -15,5 +15,7 @@ FORMATS: list[Format] = [
     hf_json.FORMAT,
     atom.FORMAT,
     rss.FORMAT,
+    bibtex.FORMAT,
+    ris.FORMAT,
     hf_page.FORMAT,
 ]
