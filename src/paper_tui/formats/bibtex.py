@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 from typing import IO
 
-import bibtexparser
+from bibtexparser.entrypoint import parse_string
 from bibtexparser.exceptions import BlockAbortedException
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
@@ -136,7 +136,7 @@ class BibtexFormat:
         return 0.0
 
     def parse(self, stream: IO[str], path: str, report: Report) -> Iterator[Paper]:
-        library = bibtexparser.parse_string(stream.read())
+        library = parse_string(stream.read())
         collections = [e for e in library.entries if e.entry_type.lower() in NOT_PAPERS]
         by_key = {e.key.lower(): e for e in collections}
         only = collections[0] if len(collections) == 1 else None

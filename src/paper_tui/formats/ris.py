@@ -64,7 +64,7 @@ _ALL_TAGS = [
 ]
 
 
-class _TagParser(RisParser):
+class _TagParser(RisParser):  # type: ignore[misc]  # rispy ships no type hints
     """rispy's line grammar with tags kept as keys (``{"TI": "...", "AU": [...]}``)."""
 
     DEFAULT_MAPPING = {tag: tag for tag in _ALL_TAGS} | {"UK": "unknown_tag"}
