@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from paper_tui.formats import arxiv_snapshot, atom, bibtex, hf_json, hf_page, jsonl, ris, rss
+from paper_tui.formats import (
+    arxiv_snapshot,
+    atom,
+    bibtex,
+    csv_table,
+    hf_json,
+    hf_page,
+    jsonl,
+    markdown,
+    ris,
+    rss,
+)
 
 if TYPE_CHECKING:
     from paper_tui.formats import Format
@@ -17,5 +28,7 @@ FORMATS: list[Format] = [
     rss.FORMAT,
     bibtex.FORMAT,
     ris.FORMAT,
+    csv_table.FORMAT,
+    markdown.FORMAT,
     hf_page.FORMAT,
 ]
