@@ -18,6 +18,14 @@ from defusedxml.ElementTree import DefusedXMLParser
 from paper_tui.formats import LoadError
 
 _CHUNK = 1 << 16
+#: Deepest element nesting accepted.  Feeds nest a few levels (XHTML content a few
+#: dozen); a million nested elements take seconds and hundreds of MB to build, so a
+#: document nested deeper than this is refused at once.
+MAX_DEPTH = 256
+
+
+class _TooDeep(Exception):
+    """Raised from the parser's start handler when nesting passes :data:`MAX_DEPTH`."""
 
 
 def local(tag: str) -> str:
@@ -33,14 +41,19 @@ class _LineTarget:
         self.records = records
         self.lines: dict[int, int] = {}
         self.expat: Any = None
+        self.depth = 0
 
     def start(self, tag: str, attrs: dict[str, str]) -> Element:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep
         element = self.builder.start(tag, attrs)
         if local(tag) in self.records and self.expat is not None:
             self.lines[id(element)] = self.expat.CurrentLineNumber
         return element
 
     def end(self, tag: str) -> Element:
+        self.depth -= 1
         return self.builder.end(tag)
 
     def data(self, data: str) -> None:
@@ -84,6 +97,9 @@ def parse_xml(stream: IO[str], path: str, records: frozenset[str] = frozenset())
         raise LoadError(
             path, f"refused: the XML holds {kind}, which could expand without bound or read other files", line
         ) from None
+    except _TooDeep:
+        line = getattr(parser.parser, "CurrentLineNumber", 0)
+        raise LoadError(path, f"refused: elements are nested more than {MAX_DEPTH} deep", line) from None
     except ParseError as error:
         line, _column = error.position
         message = str(error).split(":", 1)[0]

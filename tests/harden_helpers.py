@@ -1,0 +1,59 @@
+"""Helpers for the hardening tests: run ``paper-tui`` in a child process and measure it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+
+#: Runs the CLI in process after a warm-up load (so imports are not counted), then
+#: reports the exit status, stderr and how much the peak resident memory grew.
+_PROBE = r"""
+import io, json, resource, sys
+from paper_tui.cli import main
+from paper_tui.paths import sample_path
+
+main(["list", str(sample_path())], out=io.StringIO(), err=io.StringIO())
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+out, err = io.StringIO(), io.StringIO()
+status = main(sys.argv[1:], out=out, err=err)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"status": status, "err": err.getvalue(), "out_lines": out.getvalue().count("\n"),
+                  "out_head": out.getvalue()[:2000], "growth_mb": (peak - base) / 1024}))
+"""
+
+
+@dataclass
+class Probe:
+    status: int
+    err: str
+    out_lines: int
+    out_head: str
+    growth_mb: float
+
+
+def probe(*argv: str, timeout: float = 120) -> Probe:
+    """``paper-tui ARGV`` in a fresh interpreter; a hang fails the test through ``timeout``
+    (generous: the machine is slow and shared, the point is "never hangs")."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *argv],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=dict(os.environ),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    return Probe(**data)
+
+
+def one_line_error(err: str, name: str) -> str:
+    """Check ``err`` is one line naming the file, without a traceback; return it."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert name in lines[0], err
+    assert "Traceback" not in err
+    return lines[0]
