@@ -205,18 +205,18 @@ async def test_bulk_marks_what_the_filter_shows_after_a_confirmation(papers_file
         await pilot.pause()
         assert states(screen, library) == ["unread"] * 4
         await pilot.press("A", "y")
-        await pilot.pause()
+        await settle(pilot)
         assert states(screen, library) == ["unread", "unread", "read", "read"]
         await pilot.press("T", *"twenty", "enter")
         await pilot.pause()
         assert isinstance(pilot.app.screen, ConfirmScreen)
         await pilot.press("y")
-        await pilot.pause()
+        await settle(pilot)
         assert [library.tags(screen.corpus.paper_id(i)) for i in (2, 3)] == [("twenty",)] * 2
         await pilot.press("u")  # one undo takes back the whole bulk change
         assert [library.tags(screen.corpus.paper_id(i)) for i in (2, 3)] == [()] * 2
         await pilot.press("X", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert states(screen, library, (2, 3)) == ["skipped"] * 2
         await pilot.press("u")
         assert states(screen, library, (2, 3)) == ["read"] * 2

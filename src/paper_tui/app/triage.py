@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
+from textual import work
 from textual.app import SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -56,6 +57,8 @@ if TYPE_CHECKING:
 
 #: Seconds between attempts to save changes a failed write kept in memory.
 RETRY_SECONDS = 5.0
+#: From how many papers a bulk change says that it is working (it takes a second or more).
+BIG_BULK = 2000
 
 
 class TriageHost(Protocol):
@@ -368,14 +371,23 @@ class TriageMixin(Screen[None]):
             return None
         return library, papers
 
-    def _confirm_bulk(self, question: str, change: Callable[[], str]) -> None:
-        """Ask ``question``, then make the change."""
+    def _confirm_bulk(self, question: str, count: int, change: Callable[[], str]) -> None:
+        """Ask ``question``, then make the change to ``count`` papers."""
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.library_changed(change())
+                if count >= BIG_BULK:
+                    self.notify(f"Saving {_papers(count)}…", timeout=2)
+                self._bulk_worker(change)
 
         self.app.push_screen(ConfirmScreen(f"{question}\n(u undoes it)"), answered)
+
+    @work(thread=True, group="triage-bulk")
+    def _bulk_worker(self, change: Callable[[], str]) -> None:
+        # Thousands of records take seconds to merge and write: off the event loop (the
+        # library serialises changes, so keys pressed meanwhile wait their turn).
+        description = change()
+        self.app.call_from_thread(self.library_changed, description)
 
     def action_bulk_state(self, state: str) -> None:
         """Set the state of every paper the filter shows, after asking."""
@@ -385,7 +397,7 @@ class TriageMixin(Screen[None]):
         library, papers = targets
         shown = f"all {_papers(len(papers))} shown"
         question = f"Skip {shown}?" if state == "skipped" else f"Mark {shown} as {state}?"
-        self._confirm_bulk(question, lambda: library.set_state(papers, state))
+        self._confirm_bulk(question, len(papers), lambda: library.set_state(papers, state))
 
     def action_bulk_tag(self) -> None:
         """Add tags to every paper the filter shows, after asking."""
@@ -398,7 +410,7 @@ class TriageMixin(Screen[None]):
             clean = normalize_tags(tags or ())
             if clean:
                 question = f"Add the tags {', '.join(clean)} to all {_papers(len(papers))} shown?"
-                self._confirm_bulk(question, lambda: library.add_tags(papers, clean))
+                self._confirm_bulk(question, len(papers), lambda: library.add_tags(papers, clean))
 
         heading = f"{_papers(len(papers))} shown"
         self.app.push_screen(TagEditor(heading, (), known=library.all_tags(), prompt="Add tags"), chosen)
