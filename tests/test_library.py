@@ -152,7 +152,7 @@ def test_undo_redo_every_change_including_bulk(lib_path: Path) -> None:
     assert all(reopened.state(p.id) == "read" and reopened.tags(p.id) == ("batch",) for p in papers)
     assert lib.undo() and lib.undo() and lib.undo() == "undid: saved the note"
     assert lib.undo() is None
-    assert not lib_path.exists() or on_disk(lib_path)["papers"] == {}
+    assert on_disk(lib_path).get("papers", {}) == {}
     # A new change forgets what could be redone.
     lib.redo()
     lib.toggle_bookmark([papers[1]])

@@ -168,12 +168,14 @@ def unique_keys(papers: Sequence[Paper]) -> list[str]:
     (the first paper keeps the plain key, so earlier citations stay valid)."""
     keys: list[str] = []
     used: set[str] = set()
+    repeats: dict[str, int] = {}  # per base key, the next suffix to try
     for paper in papers:
         base = bibtex_key(paper)
-        key, n = base, 0
+        key = base
         while key in used:
+            n = repeats.get(base, 0)
+            repeats[base] = n + 1
             key = base + _suffix(n)
-            n += 1
         used.add(key)
         keys.append(key)
     return keys
@@ -189,8 +191,34 @@ def _suffix(n: int) -> str:
     return letters
 
 
+# Inline math as arXiv titles write it ("$H^{p,q}(R^n)$"; the app keeps it verbatim): no
+# space inside the dollars, balanced braces, and something escaping would mangle.
+_MATH = re.compile(r"\$([^$\s](?:[^$]*[^$\s])?)\$")
+
+
+def _is_math(body: str) -> bool:
+    depth = 0
+    for char in body:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0 and any(c in body for c in "^_\\{}")
+
+
 def _bibtex_title(title: str, ascii_only: bool) -> str:
-    return _PROTECT.sub(r"{\1}", bibtex_escape(title, ascii_only=ascii_only))
+    """A title escaped, capitals protected, and its inline math kept as math."""
+
+    def text(part: str) -> str:
+        return _PROTECT.sub(r"{\1}", bibtex_escape(part, ascii_only=ascii_only))
+
+    out: list[str] = []
+    last = 0
+    for match in _MATH.finditer(title):
+        if _is_math(match.group(1)):
+            out += (text(title[last : match.start()]), match.group(0))
+            last = match.end()
+    out.append(text(title[last:]))
+    return "".join(out)
 
 
 def _bibtex_author(name: str, ascii_only: bool) -> str:
@@ -250,8 +278,8 @@ def to_bibtex(papers: Sequence[Paper], library: Decisions | None = None, *, asci
     """The papers as a ``.bib`` file, with unique keys."""
     entries = []
     for paper, key in zip(papers, unique_keys(papers), strict=True):
-        tags = library.tags(paper.id) if library else ()
-        note = library.note(paper.id) if library else ""
+        tags = library.tags(paper.id) if library is not None else ()
+        note = library.note(paper.id) if library is not None else ""
         entries.append(bibtex_entry(paper, key, tags=tags, note=note, ascii_only=ascii_only))
     return "\n".join(entries)
 
@@ -375,10 +403,10 @@ def to_csv(papers: Sequence[Paper], library: Decisions | None = None) -> str:
                 paper.arxiv_id,
                 paper.doi,
                 paper.page_url,
-                library.state(pid) if library else "",
-                ("true" if library.is_bookmarked(pid) else "false") if library else "",
-                "; ".join(library.tags(pid)) if library else "",
-                library.note(pid) if library else "",
+                library.state(pid) if library is not None else "",
+                ("true" if library.is_bookmarked(pid) else "false") if library is not None else "",
+                "; ".join(library.tags(pid)) if library is not None else "",
+                library.note(pid) if library is not None else "",
             ]
         )
     return buffer.getvalue()

@@ -141,10 +141,18 @@ _ACCENT = re.compile(
 )
 _LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])(?:\s*\{\})?")
 _ESCAPED = re.compile(r"\\([&%_#$])")
+# LaTeX's spellings of characters it reserves (what BibTeX writers, paper-tui export
+# included, emit).  Escaped braces become private-use stand-ins so that the removal of
+# grouping braces spares them; pylatexenc would render \textasciicircum as U+02C6.
+_SYMBOLS = re.compile(r"\\(textasciicircum|textasciitilde|textbackslash)(?![A-Za-z])(?:\s*\{\})?|\\([{}])")
+_SYMBOL_TEXT = {"textasciicircum": "^", "textasciitilde": "\ue002", "textbackslash": "\ue003"}
+_BRACE_STANDIN = {"{": "\ue000", "}": "\ue001"}
+_STANDIN_BACK = str.maketrans({"\ue000": "{", "\ue001": "}", "\ue002": "~", "\ue003": "\\"})
 _FONT = re.compile(
     r"\\(?:emph|textit|textbf|texttt|textsc|textrm|textsf|textup|textsl|textmd|mbox|text|url)\s*(?=\{)"
 )
-_MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$|\\\(.+?\\\)|\\\[.+?\\\]", re.DOTALL)
+# Math between dollars that are not escaped (``\$5 and \$10`` is text).
+_MATH = re.compile(r"(?<!\\)\$\$.+?(?<!\\)\$\$|(?<!\\)\$[^$]+(?<!\\)\$|\\\(.+?\\\)|\\\[.+?\\\]", re.DOTALL)
 _TIE = re.compile(r"(?<!/)~")
 _PYLATEXENC_MAX = 200
 
@@ -158,6 +166,10 @@ def _accent(match: re.Match[str]) -> str:
 
 def _convert_plain(segment: str) -> str:
     if "\\" in segment:
+        if "\\text" in segment or "\\{" in segment or "\\}" in segment:
+            segment = _SYMBOLS.sub(
+                lambda m: _SYMBOL_TEXT[m.group(1)] if m.group(1) else _BRACE_STANDIN[m.group(2)], segment
+            )
         segment = _ACCENT.sub(_accent, segment)
         segment = _LETTER.sub(lambda m: _LETTERS[m.group(1)], segment)
         segment = _ESCAPED.sub(r"\1", segment)
@@ -180,7 +192,7 @@ def _fast_latex(text: str) -> tuple[str, bool]:
         position = match.end()
     plain = _convert_plain(text[position:])
     out.append(plain)
-    return "".join(out), unknown or "\\" in plain
+    return "".join(out).translate(_STANDIN_BACK), unknown or "\\" in plain
 
 
 def _pylatexenc(text: str) -> str:

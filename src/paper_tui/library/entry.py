@@ -48,7 +48,8 @@ class Entry:
     @property
     def is_default(self) -> bool:
         """True when the user decided nothing about this paper (such records are not stored)."""
-        return self.decisions == (DEFAULT_STATE, False, (), "") and not self.other
+        no_marks = not (self.bookmarked or self.tags or self.note or self.other)
+        return no_marks and self.state == DEFAULT_STATE
 
     def with_decisions(
         self,

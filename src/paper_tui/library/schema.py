@@ -226,9 +226,31 @@ def _decode_v0(data: Mapping[str, Any], stamp: str) -> Decoded:
 
 def encode(entries: Mapping[str, Entry], other: Mapping[str, Any] | None = None) -> str:
     """The library file's text: records with a decision, sorted by id (stable diffs)."""
-    papers = {pid: _encode_record(entries[pid]) for pid in sorted(entries) if not entries[pid].is_default}
-    document: dict[str, Any] = {"schema": SCHEMA, **(other or {}), "papers": papers}
-    return HEADER + "\n" + tomli_w.dumps(document, multiline_strings=True)
+    return Encoder().encode(entries, other)
+
+
+class Encoder:
+    """:func:`encode` that remembers each record's text, so that a change re-encodes only
+    the records it touched (tomli-w takes most of a save's time in a big library)."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, tuple[Entry, str]] = {}
+
+    def encode(self, entries: Mapping[str, Entry], other: Mapping[str, Any] | None = None) -> str:
+        texts: dict[str, tuple[Entry, str]] = {}
+        for pid in sorted(entries):
+            entry = entries[pid]
+            if entry.is_default:
+                continue
+            known = self._texts.get(pid)
+            if known is not None and (known[0] is entry or known[0] == entry):
+                texts[pid] = known
+            else:
+                record = {"papers": {pid: _encode_record(entry)}}
+                texts[pid] = (entry, tomli_w.dumps(record, multiline_strings=True))
+        self._texts = texts
+        head = tomli_w.dumps({"schema": SCHEMA, **(other or {})}, multiline_strings=True)
+        return HEADER + "\n" + head + "".join("\n" + text for _, text in texts.values())
 
 
 def _encode_record(entry: Entry) -> dict[str, Any]:

@@ -47,7 +47,7 @@ from paper_tui.library.files import (
     stale_temps,
 )
 from paper_tui.library.history import History, Step
-from paper_tui.library.schema import SCHEMA, LibraryFormatError, NewerSchemaError, decode, encode
+from paper_tui.library.schema import SCHEMA, Encoder, LibraryFormatError, NewerSchemaError, decode
 from paper_tui.model import Paper, Source
 
 
@@ -147,6 +147,11 @@ class Library:
         self._dirty: set[str] = set()
         self._other: dict[str, Any] = {}
         self._signature: tuple[int, int, int] | None = None
+        # The file's bytes as this instance last read or wrote them, and its records then:
+        # while the file still holds these bytes, a save need not parse it again.
+        self._synced: bytes | None = None
+        self._base: dict[str, Entry] = {}
+        self._encoder = Encoder()
         self._refusal = ""  # why this file must never be written (a newer schema)
         self._failure = ""  # the reason of the last failed write, while pending
         self._kept_aside: set[bytes] = set()
@@ -194,6 +199,7 @@ class Library:
             self._recover_broken(disk)
             return
         self._entries, self._other = disk.entries, disk.other
+        self._remember(disk)
         if disk.problems:
             self._keep_aside_copy(disk)
             self._dirty = set(self._entries)  # write the readable part back at once
@@ -312,6 +318,11 @@ class Library:
         """Tags in use, most used first (then alphabetically), for completion."""
         counts = Counter(tag for e in self._entries.values() if not e.is_default for tag in e.tags)
         return sorted(counts, key=lambda tag: (-counts[tag], tag.casefold()))
+
+    def __bool__(self) -> bool:
+        # An open library is always something, even when empty: `if library:` must not
+        # count its records (len() below does, and would make such checks slow).
+        return True
 
     def __len__(self) -> int:
         return sum(1 for e in self._entries.values() if not e.is_default)
@@ -496,7 +507,7 @@ class Library:
                     temp.unlink(missing_ok=True)
                 disk = self._read_for_merge()
                 merged, _ = merge(disk.entries, self._entries, self._dirty)
-                data = encode(merged, disk.other or self._other).encode("utf-8")
+                data = self._encoder.encode(merged, disk.other or self._other).encode("utf-8")
                 if data != disk.raw:
                     if disk.raw is not None and disk.status == "ok" and not disk.problems:
                         keep_backup(self.path, self.backup_path, disk.raw)
@@ -509,6 +520,7 @@ class Library:
         self._dirty.clear()
         self._set_entries({pid: e for pid, e in merged.items() if not e.is_default})
         self._signature = signature
+        self._synced, self._base = data, dict(self._entries)
         if self.pending:
             self.pending = False
             self._failure = ""
@@ -517,6 +529,13 @@ class Library:
 
     def _read_for_merge(self) -> _Disk:
         """The file on disk, for merging; a broken one is moved aside first (never overwritten)."""
+        if self._synced is not None:
+            try:
+                raw = self.path.read_bytes()
+            except OSError:
+                raw = None
+            if raw == self._synced:  # nobody wrote since: its records are the ones remembered
+                return _Disk(dict(self._base), dict(self._other), raw, status="ok")
         disk = _read_disk(self.path)
         if disk.status == "unreadable":
             raise OSError(errno.EIO, f"cannot read {self.path} to merge ({disk.error})")
@@ -571,9 +590,19 @@ class Library:
                     f"the library file changed on disk but cannot be read: {disk.error or disk.status}"
                 )
                 return False
+            if disk.raw is not None and disk.raw == self._synced:
+                return False
             merged, kept = merge(disk.entries, self._entries, self._dirty)
             self._dirty = kept
+            self._remember(disk)
             return self._set_entries(merged)
+
+    def _remember(self, disk: _Disk) -> None:
+        """Note the file's bytes and records as read (only a clean, current one counts)."""
+        if disk.status == "ok" and not disk.problems and disk.schema == SCHEMA:
+            self._synced, self._base = disk.raw, dict(disk.entries)
+        else:
+            self._synced, self._base = None, {}
 
     def _set_entries(self, entries: dict[str, Entry]) -> bool:
         def visible(records: Mapping[str, Entry]) -> dict[str, Entry]:
