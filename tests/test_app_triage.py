@@ -380,3 +380,43 @@ async def test_export_dialog_writes_the_bookmarked_papers(papers_file: Path, tmp
     assert "1512.03385" in bib and "2005.14165" in bib and "1706.03762" not in bib
     markdown = target.with_suffix(".md").read_text()
     assert "[Deep Residual Learning for Image Recognition](https://arxiv.org/abs/1512.03385)" in markdown
+
+
+async def test_a_failing_write_is_shown_kept_and_retried(
+    papers_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import paper_tui.library.store as store
+
+    real_write = store.atomic_write
+
+    def disk_full(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    async with running(papers_file) as (pilot, screen, library):
+        monkeypatch.setattr(store, "atomic_write", disk_full)
+        await pilot.press("b")
+        await pilot.pause()
+        errors = [n for n in pilot.app._notifications if n.severity == "error"]
+        assert any("NOT SAVED" in n.message and "No space left" in n.message for n in errors)
+        assert notified(pilot, "kept in memory")  # the library's own notice, at once
+        assert library.is_bookmarked(screen.corpus.paper_id(0)) and library.pending
+        monkeypatch.setattr(store, "atomic_write", real_write)
+        screen._retry_pending()  # what the retry timer does
+        assert not library.pending
+        await pilot.pause()
+        assert notified(pilot, "saved again")
+    assert record(on_disk(), ATTENTION)["bookmarked"] is True
+
+
+async def test_a_broken_library_is_reported_at_start(papers_file: Path) -> None:
+    library_path().parent.mkdir(parents=True, exist_ok=True)
+    library_path().write_text("this is [not toml", encoding="utf-8")
+    async with running(papers_file) as (pilot, _screen, _library):
+        await pilot.pause()
+        await pilot.press("b")  # the first save after the broken file
+        await pilot.pause()
+        kept = [p for p in library_path().parent.iterdir() if "not toml" in p.read_text(errors="replace")]
+        assert len(kept) == 1 and kept[0] != library_path(), "the broken file was not kept aside"
+        # The user is told where it went.
+        assert notified(pilot, kept[0].name)
+    assert record(on_disk(), ATTENTION)["bookmarked"] is True
