@@ -88,7 +88,7 @@ def load_json_text(text: str, path: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        if error.pos >= len(text.rstrip()):
+        if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
             message = "the JSON ends too early (truncated file?)"
         else:
             message = f"not valid JSON ({error.msg})"

@@ -93,6 +93,11 @@ def _many(record: dict[str, object], *tags: str) -> list[str]:
     return out
 
 
+def ris_date(value: str) -> str:
+    """RIS dates are ``YYYY/MM/DD/other``: ``2019/05/02/`` -> ``2019/05/02``, ``2009///`` -> ``2009``."""
+    return "/".join(value.split("/")[:3]).strip("/ ")
+
+
 def paper_from_record(record: dict[str, object], source: Source) -> Paper:
     """A paper from one parsed RIS record (tags as keys)."""
     links = [(classify_url(url), url) for url in _many(record, "UR", "L2")]
@@ -101,7 +106,7 @@ def paper_from_record(record: dict[str, object], source: Source) -> Paper:
         title=_first(record, "TI", "T1", "CT", "ST", "BT"),
         authors=[first_last(a) for a in _many(record, "AU", "A1")],
         abstract=_first(record, "AB", "N2"),
-        date=_first(record, "DA", "PY", "Y1"),
+        date=ris_date(_first(record, "DA", "PY", "Y1")),
         doi=_first(record, "DO"),
         links=[(name, url) for name, url in links if url.startswith(("http://", "https://"))],
         extras={

@@ -76,7 +76,7 @@ class RssFormat:
 
     def sniff(self, head: str, path: str) -> float:
         sample = head[:4000]
-        if re.search(r"<rss[\s>]", sample) or ("<rdf:RDF" in sample and "purl.org/rss" in sample):
+        if re.search(r"<rss[\s>/]", sample) or ("<rdf:RDF" in sample and "purl.org/rss" in sample):
             return 0.95
         return 0.0
 
