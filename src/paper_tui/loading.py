@@ -9,11 +9,14 @@ cached batch's columns without building papers) rather than iterating it.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from paper_tui import cache
+from paper_tui.compact import AppendBlobs, PaperBatch, batch_in_memory
 from paper_tui.formats import FALLBACK_ENCODING, LoadError, Problem, expand_paths, iter_file
 from paper_tui.model import Paper
 
@@ -84,10 +87,11 @@ class Loader:
         self.problems: list[Problem] = []
         self.notices: list[str] = []
         self._cancelled = threading.Event()
-        total = 0
-        for path in self.files:
-            total += _check_readable(path)
-        self.progress = LoadProgress(bytes_total=total)
+        #: Files served from the parse cache, and files parsed, in this load.
+        self.from_cache: list[str] = []
+        self.parsed: list[str] = []
+        self._sizes = {path: _check_readable(path) for path in self.files}
+        self.progress = LoadProgress(bytes_total=sum(self._sizes.values()))
 
     def cancel(self) -> None:
         """Ask :meth:`batches` to stop; it returns at its next paper."""
@@ -124,44 +128,108 @@ class Loader:
     # -- one file ----------------------------------------------------------
 
     def _file_batches(self, path: str, batch_size: int) -> Iterator[Sequence[Paper]]:
+        base_read = self.progress.bytes_read
+        size = self._sizes[path]
+        skip = 0
+        if self.use_cache and path != "-" and size >= cache.MIN_BYTES:
+            reader = cache.CacheReader.open(path, self.input_format)
+            if reader is not None:
+                try:
+                    for batch in reader.batches():
+                        if self.cancelled:
+                            return
+                        skip += len(batch)
+                        self._advance(len(batch), base_read + size * skip // max(1, reader.count))
+                        yield batch
+                    self.from_cache.append(path)
+                    self.problems.extend(reader.problems)
+                    self.notices.extend(reader.notices)
+                    self.progress.bytes_read = base_read + size
+                    return
+                except cache.CacheCorrupt:
+                    # Damaged midway: parse the file, passing over what was already given.
+                    cache.discard(reader)
+        yield from self._parse(path, batch_size, base_read, skip)
+
+    def _parse(self, path: str, batch_size: int, base_read: int, skip: int) -> Iterator[Sequence[Paper]]:
         opened, fmt = iter_file(path, self.input_format)
         display = "<stdin>" if path == "-" else path
-        base_read = self.progress.bytes_read
+        writer = self._writer(path, fmt.name, opened.size)
+        memory = AppendBlobs()
+        self.parsed.append(path)
+        problems_before = len(self.problems)
+        notices_before = len(self.notices)
 
         def report(line: int, reason: str) -> None:
             self.problems.append(Problem(display, line, reason))
 
+        def store(papers: list[Paper]) -> PaperBatch:
+            nonlocal writer
+            if writer is not None:
+                try:
+                    return writer.write_batch(papers)
+                except OSError:  # a full disk costs the cache, never the load
+                    writer.abort()
+                    writer = None
+            return batch_in_memory(papers, memory)
+
         count = 0
-        batch: list[Paper] = []
+        pending: list[Paper] = []
         try:
             with opened.stream:
                 for paper in fmt.parse(opened.stream, display, report):
                     if self.cancelled:
                         return
-                    batch.append(paper)
-                    if len(batch) >= batch_size:
-                        count += len(batch)
-                        self._advance(len(batch), base_read + opened.counter.bytes_read)
-                        yield batch
-                        batch = []
+                    pending.append(paper)
+                    if len(pending) >= batch_size:
+                        count += len(pending)
+                        batch = _after(store(pending), count, skip)
+                        pending = []
+                        if batch:
+                            self._advance(len(batch), base_read + opened.counter.bytes_read)
+                            yield batch
         except LoadError:
             raise
         except (UnicodeError, OSError) as error:
             raise LoadError(display, f"cannot read: {error}") from None
-        if batch:
-            count += len(batch)
-            self._advance(len(batch), base_read + opened.size)
-            yield batch
+        finally:
+            if writer is not None and (self.cancelled or sys.exc_info()[0] is not None):
+                writer.abort()
+                writer = None
+        if pending:
+            count += len(pending)
+            batch = _after(store(pending), count, skip)
+            if batch:
+                self._advance(len(batch), base_read + opened.size)
+                yield batch
         self.progress.bytes_read = base_read + opened.size
         if opened.fallback.count:
             bad = opened.fallback.count
             self.notices.append(f"{display}: {bad} bytes were not UTF-8 and were read as {FALLBACK_ENCODING}")
         if count == 0:
             self.notices.append(f"{display}: no papers in this {fmt.description}")
+        if writer is not None:
+            writer.commit(self.problems[problems_before:], self.notices[notices_before:])
+
+    def _writer(self, path: str, format_name: str, size: int) -> cache.CacheWriter | None:
+        if not self.use_cache or path == "-" or size < cache.MIN_BYTES:
+            return None
+        try:
+            return cache.CacheWriter(path, format_name)
+        except OSError:
+            return None  # an unwritable cache directory: load without it
 
     def _advance(self, papers: int, bytes_read: int) -> None:
         self.progress.papers += papers
         self.progress.bytes_read = min(bytes_read, self.progress.bytes_total or bytes_read)
+
+
+def _after(batch: PaperBatch, count: int, skip: int) -> Sequence[Paper]:
+    """The part of ``batch`` (which ends at paper ``count``) past the first ``skip`` papers."""
+    first = count - len(batch)
+    if first >= skip:
+        return batch
+    return batch[skip - first :] if count > skip else []
 
 
 def _check_readable(path: str) -> int:

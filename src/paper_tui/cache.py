@@ -1,0 +1,361 @@
+"""The parse cache: a second open of a big file reads columns back instead of parsing.
+
+One entry per source file, under ``paths.cache_dir()/parsed/``, named by a hash
+of the file's resolved path.  An entry is valid while the file's size and
+``mtime_ns``, the format it was read as, and the parser version (this module's
+format number, the program version and the format registry) are unchanged;
+otherwise it is rebuilt, silently, on the next open.
+
+Entry layout (all integers little-endian)::
+
+    b"PTCACHE1"
+    chunk*            blobs of the chunk's papers (abstract + rest, see compact.py),
+                      then its columns (JSON [ids, titles, authors, dates]) and its
+                      arrays (offsets u64, abstract lengths u32, rest lengths u32)
+    meta              JSON: the stamp, the chunk directory with a CRC-32 of each
+                      chunk's columns and arrays, problems and notices
+    trailer           u64 meta offset, u64 meta length, b"PTCEND01"
+
+Entries are written to a temporary name and renamed into place, so a reader sees
+a whole entry or none.  A truncated or damaged entry fails the checks and is
+rebuilt.  The abstracts are then read by offset from the entry's file, which is
+what keeps a million papers in a few hundred megabytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import struct
+import zlib
+from array import array
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from paper_tui import __version__
+from paper_tui.compact import FileBlobs, PaperBatch, encode_rest, join_authors
+from paper_tui.formats import Problem, format_names, get_format
+from paper_tui.model import Paper
+
+#: Bump when the layout above or the compact encoding changes.
+CACHE_FORMAT = 1
+MAGIC = b"PTCACHE1"
+END = b"PTCEND01"
+TRAILER = struct.Struct("<QQ8s")
+SUFFIX = ".ptc"
+#: Files smaller than this parse faster than a cache entry pays for itself.
+MIN_BYTES = 1024 * 1024
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+class CacheCorrupt(Exception):
+    """An entry that failed a check while being read."""
+
+
+def entries_dir() -> Path:
+    from paper_tui.paths import cache_dir
+
+    return cache_dir() / "parsed"
+
+
+def entry_path(source: str) -> Path:
+    resolved = str(Path(source).resolve())
+    digest = hashlib.sha256(resolved.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return entries_dir() / f"{digest}{SUFFIX}"
+
+
+def parser_version(format_name: str) -> str:
+    """What the parsed result depends on besides the file itself."""
+    fmt = get_format(format_name)
+    return f"{CACHE_FORMAT}/{__version__}/{getattr(fmt, 'version', 0)}/{','.join(format_names())}"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The source file as it was when parsed."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, source: str) -> Stamp:
+        info = os.stat(source)
+        return cls(str(Path(source).resolve()), info.st_size, info.st_mtime_ns)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": self.path, "size": self.size, "mtime_ns": self.mtime_ns}
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+
+class CacheReader:
+    """A valid entry, open; :meth:`batches` yields its papers chunk by chunk."""
+
+    def __init__(self, path: Path, blobs: FileBlobs, meta: dict[str, Any], meta_offset: int) -> None:
+        self.path = path
+        self.blobs = blobs
+        self.meta = meta
+        self._meta_offset = meta_offset
+        self.count: int = int(meta["count"])
+        self.format_name: str = str(meta["format"])
+        self.problems = [Problem(str(p), int(line), str(m)) for p, line, m in meta["problems"]]
+        self.notices = [str(n) for n in meta["notices"]]
+
+    @classmethod
+    def open(cls, source: str, input_format: str | None) -> CacheReader | None:
+        """The valid entry for ``source``, or None.  A damaged entry is removed."""
+        path = entry_path(source)
+        try:
+            blobs = FileBlobs(path)
+        except OSError:
+            return None
+        try:
+            reader = cls._check(path, blobs, source, input_format)
+        except (CacheCorrupt, OSError, ValueError, KeyError, TypeError, struct.error):
+            blobs.close()
+            _remove(path)
+            return None
+        if reader is None:
+            blobs.close()
+        return reader
+
+    @classmethod
+    def _check(
+        cls, path: Path, blobs: FileBlobs, source: str, input_format: str | None
+    ) -> CacheReader | None:
+        size = os.fstat(blobs.fd).st_size
+        if size < len(MAGIC) + TRAILER.size or blobs.read(0, len(MAGIC)) != MAGIC:
+            raise CacheCorrupt("not a cache entry")
+        meta_offset, meta_length, end = TRAILER.unpack(blobs.read(size - TRAILER.size, TRAILER.size))
+        if end != END or meta_offset + meta_length + TRAILER.size != size:
+            raise CacheCorrupt("truncated")
+        meta = json.loads(blobs.read(meta_offset, meta_length))
+        if not isinstance(meta, dict) or meta.get("cache_format") != CACHE_FORMAT:
+            raise CacheCorrupt("another layout")
+        if meta["stamp"] != Stamp.of(source).as_json():
+            return None  # the file changed: stale, rebuilt by the caller
+        name = str(meta["format"])
+        if input_format and name != input_format:
+            return None
+        try:
+            if meta["parser"] != parser_version(name):
+                return None
+        except KeyError:
+            return None  # a format this version no longer has
+        for _count, start, columns, arrays, _crc in meta["chunks"]:
+            if not len(MAGIC) <= start <= start + columns + arrays <= meta_offset:
+                raise CacheCorrupt("chunk out of bounds")
+        return cls(path, blobs, meta, meta_offset)
+
+    def batches(self, skip_chunks: int = 0) -> Iterator[PaperBatch]:
+        """Each chunk as a batch; :class:`CacheCorrupt` if one fails its checksum."""
+        for count, start, columns, arrays, crc in self.meta["chunks"][skip_chunks:]:
+            data = self.blobs.read(start, columns + arrays)
+            if len(data) != columns + arrays or zlib.crc32(data) != crc:
+                raise CacheCorrupt("checksum")
+            try:
+                ids, titles, authors, dates = json.loads(data[:columns])
+                offsets = array("Q")
+                offsets.frombytes(data[columns : columns + 8 * count])
+                abstract_lengths = array("I")
+                abstract_lengths.frombytes(data[columns + 8 * count : columns + 12 * count])
+                rest_lengths = array("I")
+                rest_lengths.frombytes(data[columns + 12 * count : columns + 16 * count])
+            except (ValueError, TypeError) as error:
+                raise CacheCorrupt(str(error)) from None
+            if not len(ids) == len(titles) == len(authors) == len(dates) == len(offsets) == count:
+                raise CacheCorrupt("column lengths")
+            batch = PaperBatch(self.blobs)
+            batch.ids = ids
+            batch.titles = titles
+            batch.authors = authors
+            batch.dates = dates
+            batch.offsets = offsets
+            batch.abstract_lengths = abstract_lengths
+            batch.rest_lengths = rest_lengths
+            yield batch
+
+
+def discard(reader: CacheReader) -> None:
+    """Remove a damaged entry.  Its file stays open for the batches already handed out."""
+    _remove(reader.path)
+
+
+# ---------------------------------------------------------------------------
+# Writing
+
+
+class CacheWriter:
+    """Builds an entry while a file is parsed: :meth:`write_batch` per batch, then
+    :meth:`commit` (or :meth:`abort`).  The batches it returns read their blobs
+    from the entry being written, so nothing is held twice in memory."""
+
+    def __init__(self, source: str, format_name: str) -> None:
+        self.source = source
+        self.format_name = format_name
+        self.stamp = Stamp.of(source)
+        self.final = entry_path(source)
+        self.final.parent.mkdir(parents=True, exist_ok=True)
+        self.temp = self.final.with_name(f"{self.final.name}.tmp-{os.getpid()}-{id(self):x}")
+        self._file = open(self.temp, "wb")  # noqa: SIM115 - closed by commit or abort
+        try:
+            self._file.write(MAGIC)
+            self._file.flush()
+            self.blobs = FileBlobs(self.temp)
+        except OSError:
+            self.abort()
+            raise
+        self._position = len(MAGIC)
+        self._chunks: list[list[int]] = []
+        self.count = 0
+
+    def write_batch(self, papers: Sequence[Paper]) -> PaperBatch:
+        """Write ``papers`` as one chunk; return them as a batch backed by the entry."""
+        batch = PaperBatch(self.blobs)
+        blob = bytearray()
+        base = self._position
+        for paper in papers:
+            abstract = paper.abstract.encode()
+            rest = encode_rest(paper)
+            batch.add_row(
+                paper.id,
+                paper.title,
+                join_authors(paper.authors),
+                paper.date,
+                base + len(blob),
+                len(abstract),
+                len(rest),
+            )
+            blob += abstract
+            blob += rest
+        columns = _dumps([batch.ids, batch.titles, batch.authors, batch.dates]).encode()
+        arrays = batch.offsets.tobytes() + batch.abstract_lengths.tobytes() + batch.rest_lengths.tobytes()
+        self._file.write(blob)
+        self._file.write(columns)
+        self._file.write(arrays)
+        self._file.flush()  # the batch's readers pread this file
+        start = base + len(blob)
+        self._chunks.append([len(papers), start, len(columns), len(arrays), zlib.crc32(columns + arrays)])
+        self._position = start + len(columns) + len(arrays)
+        self.count += len(papers)
+        return batch
+
+    def commit(self, problems: Sequence[Problem], notices: Sequence[str]) -> bool:
+        """Finish the entry and move it into place; False (and no entry) if the
+        source changed while it was read or the entry could not be written."""
+        try:
+            if Stamp.of(self.source) != self.stamp:
+                self.abort()
+                return False
+            meta = _dumps(
+                {
+                    "cache_format": CACHE_FORMAT,
+                    "stamp": self.stamp.as_json(),
+                    "format": self.format_name,
+                    "parser": parser_version(self.format_name),
+                    "count": self.count,
+                    "chunks": self._chunks,
+                    "problems": [[p.path, p.line, p.message] for p in problems],
+                    "notices": list(notices),
+                }
+            ).encode()
+            self._file.write(meta)
+            self._file.write(TRAILER.pack(self._position, len(meta), END))
+            # No fsync: a crash can at worst leave a short file, which the trailer
+            # check rejects; syncing a gigabyte would cost seconds on every first open.
+            self._file.close()
+            os.replace(self.temp, self.final)
+            return True
+        except OSError:
+            self.abort()
+            return False
+
+    def abort(self) -> None:
+        """Drop the entry (batches already handed out stay readable: their file is open)."""
+        with contextlib.suppress(OSError):
+            self._file.close()
+        _remove(self.temp)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+# ---------------------------------------------------------------------------
+# The size report and clearing
+
+
+@dataclass
+class EntryInfo:
+    path: Path
+    bytes: int
+    source: str
+    papers: int
+    #: "" when valid; else why it will be rebuilt (or "unreadable").
+    state: str
+
+
+def entries() -> list[EntryInfo]:
+    """Every entry in the cache, with what it holds."""
+    folder = entries_dir()
+    if not folder.is_dir():
+        return []
+    found: list[EntryInfo] = []
+    for path in sorted(folder.iterdir()):
+        if not path.is_file():
+            continue
+        size = path.stat().st_size
+        if not path.name.endswith(SUFFIX):
+            found.append(EntryInfo(path, size, "", 0, "unfinished"))
+            continue
+        found.append(_describe(path, size))
+    return found
+
+
+def _describe(path: Path, size: int) -> EntryInfo:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(size - TRAILER.size)
+            meta_offset, meta_length, end = TRAILER.unpack(handle.read(TRAILER.size))
+            if end != END:
+                raise CacheCorrupt("truncated")
+            handle.seek(meta_offset)
+            meta = json.loads(handle.read(meta_length))
+        source = str(meta["stamp"]["path"])
+        papers = int(meta["count"])
+    except (OSError, ValueError, KeyError, TypeError, struct.error, CacheCorrupt):
+        return EntryInfo(path, size, "", 0, "unreadable")
+    state = ""
+    try:
+        if Stamp.of(source).as_json() != meta["stamp"]:
+            state = "stale"
+    except OSError:
+        state = "source gone"
+    return EntryInfo(path, size, source, papers, state)
+
+
+def clear() -> tuple[int, int]:
+    """Remove every entry (and unfinished ones); return (files removed, bytes freed)."""
+    removed = freed = 0
+    folder = entries_dir()
+    if not folder.is_dir():
+        return 0, 0
+    for path in folder.iterdir():
+        if path.is_file() and SUFFIX in path.name:
+            size = path.stat().st_size
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            removed += 1
+            freed += size
+    return removed, freed
