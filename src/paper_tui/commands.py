@@ -43,9 +43,16 @@ def _export() -> tuple[argparse.ArgumentParser, Handler]:
     return export_parser(), cmd_export
 
 
+def _cache() -> tuple[argparse.ArgumentParser, Handler]:
+    from paper_tui.cache_command import cache_parser, cmd_cache
+
+    return cache_parser(), cmd_cache
+
+
 SUBCOMMANDS: dict[str, Callable[[], tuple[argparse.ArgumentParser, Handler]]] = {
     "config": lambda: (config_parser(), cmd_config),
     "export": _export,
+    "cache": _cache,
 }
 
 
