@@ -146,8 +146,13 @@ class SearchEngine:
             return cached
         base = self._narrowing_base(parsed, previous, stamp)
         candidates = None if base is None else base.matched
+        needed = parsed
+        if base is not None:
+            # Every candidate already matches the groups the two queries share.
+            known = set(base.query.groups)
+            needed = Query(parsed.text, tuple(g for g in parsed.groups if g not in known))
         try:
-            matched = matcher.evaluate(parsed, 0, size, candidates, cancelled)
+            matched = matcher.evaluate(needed, 0, size, candidates, cancelled)
             ordered = ranking.rank(matcher, parsed, matched, cancelled)
         except Cancel:
             return None

@@ -23,10 +23,9 @@ from operator import add, ne
 class Walk:
     """Papers whose line holds a needle as a subsequence, and where each walk ended."""
 
-    # Arrays, not lists: a million Python ints per list would cost 36 MB each.
-    positions: array[int]
-    found: array[int]  # offset of the needle's last character in the joined text
-    ends: array[int]  # offset just past each paper's line
+    positions: Sequence[int]
+    found: Sequence[int]  # offset of the needle's last character in the joined text
+    ends: Sequence[int]  # offset just past each paper's line
 
 
 def walk(
@@ -35,15 +34,22 @@ def walk(
     """Walk ``needle`` through the lines ``[starts[i], ends[i])`` of ``text``."""
     found: Sequence[int] = []
     begin: Sequence[int] = starts
-    for char in needle:
+    last = len(needle) - 1
+    for number, char in enumerate(needle):
         found = list(map(text.find, repeat(char), begin, ends))
-        keep = list(map(ne, found, repeat(-1)))
-        if not all(keep):
+        if -1 in found:
+            keep = list(map(ne, found, repeat(-1)))
             positions = list(compress(positions, keep))
             ends = list(compress(ends, keep))
             found = list(compress(found, keep))
-        begin = list(map(add, found, repeat(1)))
-    return Walk(array("q", positions), array("q", found), array("q", ends))
+        if number < last:
+            begin = list(map(add, found, repeat(1)))
+    return Walk(positions, found, ends)
+
+
+def stored(found: Walk) -> Walk:
+    """The walk in arrays, to keep: a million Python ints in a list cost 36 MB."""
+    return Walk(array("q", found.positions), array("q", found.found), array("q", found.ends))
 
 
 def extend(text: str, previous: Walk, more: str) -> Walk:
@@ -65,14 +71,18 @@ class FuzzyMemo:
         with self._lock:
             self._walks.clear()
 
-    def has_prefix(self, field: str, cased: bool, needle: str) -> bool:
-        """Is a walk of ``needle`` or of a beginning of it at hand?"""
+    def cost(self, field: str, cased: bool, needle: str, size: int) -> int:
+        """About how many finds :meth:`matches` would run (``size``: the column's length)."""
         walks = self._walks
-        return any((field, cased, needle[:n]) in walks for n in range(len(needle), 0, -1))
+        for length in range(len(needle), 0, -1):
+            found = walks.get((field, cased, needle[:length]))
+            if found is not None:
+                return len(found.positions) * (len(needle) - length)
+        return size * len(needle)
 
     def matches(
         self, field: str, cased: bool, text: str, needle: str, starts: Sequence[int], ends: Sequence[int]
-    ) -> array[int]:
+    ) -> Sequence[int]:
         """Positions (over the whole column) whose line holds ``needle`` in order."""
         key = (field, cased, needle)
         with self._lock:
@@ -90,6 +100,7 @@ class FuzzyMemo:
             result = walk(text, needle, range(len(ends)), starts, ends)
         else:
             result = extend(text, best, needle[len(base) :])
+        result = stored(result)
         with self._lock:
             self._walks[key] = result
             while len(self._walks) > self._size:

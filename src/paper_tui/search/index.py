@@ -101,6 +101,8 @@ class WordIndex:
     vocab: list[str] = field(default_factory=list)
     postings: list[array[int]] = field(default_factory=list)
     size: int = 0  # papers indexed: positions [0, size)
+    #: One byte per paper: 1 when it has an abstract (so the rest are never read).
+    present: bytearray = field(default_factory=bytearray)
     _vocab_text: str = ""
     _vocab_starts: array[int] = field(default_factory=lambda: array("q"))
 
@@ -113,8 +115,10 @@ class WordIndex:
         get = table.get
         size = 0
         findall = WORD.findall
+        present = bytearray()
         for position, abstract in enumerate(abstracts):
             size = position + 1
+            present.append(1 if abstract else 0)
             if not abstract:
                 continue
             for word in set(findall(fold(abstract))):
@@ -125,7 +129,7 @@ class WordIndex:
             if position % 8192 == 0 and cancelled():
                 return None
         vocab = sorted(table)
-        index = cls(vocab, [table[w] for w in vocab], size)
+        index = cls(vocab, [table[w] for w in vocab], size, present)
         index._link()
         return index
 

@@ -236,6 +236,8 @@ class Matcher:
         Raises :class:`Cancel` when ``cancelled()`` turns true.
         """
         current: Sequence[int] | None = candidates
+        if not query.groups:
+            return list(range(lo, hi)) if current is None else list(current)
         for group in sorted(query.groups, key=_group_cost):
             if cancelled():
                 raise Cancel
@@ -284,9 +286,13 @@ class Matcher:
         few = candidates is not None and len(candidates) * PER_DOC_RATIO < hi - lo
         if term.kind == "fuzzy":
             whole = lo == 0 and hi == self.size
-            if whole and (not few or self.fuzzy.has_prefix(name, cased, term.text)):
-                return Hits(set(self.fuzzy.matches(name, cased, text, term.text, column.starts, column.ends)))
-            if candidates is None or not few:
+            if whole:
+                # Extend a remembered walk, or walk only the candidates: whichever is less.
+                memo_cost = self.fuzzy.cost(name, cased, term.text, hi)
+                if candidates is None or memo_cost <= len(candidates) * len(term.text):
+                    positions = self.fuzzy.matches(name, cased, text, term.text, column.starts, column.ends)
+                    return Hits(set(positions))
+            if candidates is None:
                 candidates = range(lo, hi)
             starts = list(map(column.starts.__getitem__, candidates))
             ends = list(map(column.ends.__getitem__, candidates))
@@ -323,8 +329,8 @@ class Matcher:
         the few papers other fields left unmatched) paper by paper."""
         words = self.words
         known = found.members.__contains__  # title, author and note matches: no need to look again
-        pool: Sequence[int] = range(lo, hi) if candidates is None else candidates
-        left = max(0, len(pool) - len(found.members))
+        pool: Iterable[int] = range(lo, hi) if candidates is None else candidates
+        left = max(0, (hi - lo if candidates is None else len(candidates)) - len(found.members))
         # A paper checked by hand costs about a hundred postings united from the index.
         if words is None or left * 100 < _postings_estimate(words, term):
             return Hits(set(self._check_abstracts(term, filterfalse(known, pool), cancelled)))
@@ -344,6 +350,10 @@ class Matcher:
         return hits
 
     def _check_abstracts(self, term: Term, positions: Iterable[int], cancelled: Cancelled) -> list[int]:
+        words = self.words
+        if words is not None:  # skip the papers known to have no abstract
+            present, indexed = words.present, words.size
+            positions = (p for p in positions if p >= indexed or present[p])
         pattern = text_pattern(term.kind, term.text)
         cased = term.case_sensitive
         corpus = self.corpus
@@ -433,6 +443,10 @@ class Matcher:
         """Build the abstract word index for the papers present now (slow: run it in
         the background); ``None`` if cancelled."""
         corpus, size = self.corpus, self.size
+        # The id and category columns first: reading categories can be slow (a whole
+        # record per paper) and exact terms need them.
+        self.column("id")
+        self.column("cat")
         words = WordIndex.build((corpus.abstract(i) for i in range(size)), cancelled)
         if words is not None:
             self.words = words
