@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from paper_tui.library import STATES, Entry, Library, merge, parse_tags
+from paper_tui.library import STATES, Entry, Library, merge, normalize_tags, parse_tags
+from paper_tui.library.entry import normalize_note
 from paper_tui.model import Paper, Source, make_paper
 from paper_tui.paths import library_path
 
@@ -246,3 +250,27 @@ def test_schema_0_is_read_and_upgraded(lib_path: Path) -> None:
     assert (lib_path.parent / "library.toml.schema0").read_text(encoding="utf-8") == old
     # The upgraded file opens quietly.
     assert Library.open(lib_path).notices == []
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    title=st.text(min_size=1, max_size=60),
+    note=st.text(max_size=200),
+    tags=st.lists(st.text(max_size=15), max_size=5),
+    pid=st.text(min_size=1, max_size=30),
+)
+def test_any_text_survives_the_file(tmp_path: Path, title: str, note: str, tags: list[str], pid: str) -> None:
+    path = tmp_path / "prop" / "library.toml"
+    if path.exists():
+        path.unlink()
+    p = replace(paper(1), id=pid, title=title)
+    lib = Library.open(path)
+    lib.set_note(p, note)
+    lib.add_tags([p], tags)
+    lib.toggle_bookmark([p])
+    again = Library.open(path)
+    assert again.notices == []
+    assert again.entry(pid) == lib.entry(pid)
+    assert again.note(pid) == normalize_note(note)
+    assert again.tags(pid) == normalize_tags(tags)
+    assert again.papers()[0].title == title

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from paper_tui.library import Library
+from paper_tui.library import Library, store
 from paper_tui.library import files as library_files
 from paper_tui.model import Paper, Source, make_paper
 
@@ -273,3 +273,45 @@ def test_unreadable_file_is_never_overwritten(lib_path: Path, monkeypatch: pytes
     assert "NOT SAVED" in said
     monkeypatch.undo()
     assert lib_path.read_bytes() == good
+
+
+def test_a_file_repaired_by_another_instance_is_not_moved_aside(
+    lib_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This instance read the file while broken; by the time it takes the lock another
+    # instance has moved it aside and written a good one, which must not be taken for broken.
+    Library.open(lib_path).toggle_bookmark([paper(1)])
+    real_read = store._read_disk
+    calls = []
+
+    def read_disk(path: Path) -> store._Disk:
+        calls.append(path)
+        if len(calls) == 1:
+            return store._Disk(raw=b"[[", status="broken", error="not valid TOML")
+        return real_read(path)
+
+    monkeypatch.setattr(store, "_read_disk", read_disk)
+    lib = Library.open(lib_path)
+    assert broken_copies(lib_path) == [] and lib.notices == []
+    assert lib.is_bookmarked(paper(1).id)
+
+
+def test_a_symlinked_library_stays_a_symlink(tmp_path: Path) -> None:
+    target = tmp_path / "dotfiles" / "library.toml"
+    target.parent.mkdir()
+    Library.open(target).toggle_bookmark([paper(1)])
+    link = tmp_path / "data" / "library.toml"
+    link.parent.mkdir()
+    link.symlink_to(target)
+    Library.open(link).toggle_bookmark([paper(2)])
+    assert link.is_symlink()
+    again = Library.open(target)
+    assert again.is_bookmarked(paper(1).id) and again.is_bookmarked(paper(2).id)
+
+
+def test_file_permissions_are_kept(lib_path: Path) -> None:
+    lib = Library.open(lib_path)
+    lib.toggle_bookmark([paper(1)])
+    lib_path.chmod(0o600)
+    lib.toggle_bookmark([paper(2)])
+    assert lib_path.stat().st_mode & 0o777 == 0o600

@@ -41,7 +41,13 @@ def atomic_write(path: Path, data: bytes) -> None:
     """
     temp = temp_name(path)
     try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = None
+    try:
         with open(temp, "wb") as stream:
+            if mode is not None:  # keep the user's permissions (a private 0600 library stays so)
+                os.chmod(temp, mode)
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())

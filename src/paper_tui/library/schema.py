@@ -247,10 +247,23 @@ class Encoder:
                 texts[pid] = known
             else:
                 record = {"papers": {pid: _encode_record(entry)}}
-                texts[pid] = (entry, tomli_w.dumps(record, multiline_strings=True))
+                # TOML reads CR LF in a multi-line string as LF: a record holding a CR (never
+                # a note, they are normalized) is written with escapes only, so it reads back.
+                multiline = not _has_cr(record)
+                texts[pid] = (entry, tomli_w.dumps(record, multiline_strings=multiline))
         self._texts = texts
         head = tomli_w.dumps({"schema": SCHEMA, **(other or {})}, multiline_strings=True)
         return HEADER + "\n" + head + "".join("\n" + text for _, text in texts.values())
+
+
+def _has_cr(value: object) -> bool:
+    if isinstance(value, str):
+        return "\r" in value
+    if isinstance(value, dict):
+        return any(_has_cr(k) or _has_cr(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_cr(v) for v in value)
+    return False
 
 
 def _encode_record(entry: Entry) -> dict[str, Any]:

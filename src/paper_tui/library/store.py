@@ -167,7 +167,10 @@ class Library:
         :attr:`notices`.  ``read_only`` (for commands such as ``export``) never writes,
         not even to move a broken file aside.
         """
-        library = cls(Path(path) if path is not None else paths.library_path(), read_only=read_only)
+        where = Path(path) if path is not None else paths.library_path()
+        if where.is_symlink():  # a library kept elsewhere (dotfiles, a synced folder): write there
+            where = where.resolve()
+        library = cls(where, read_only=read_only)
         with library._mutex:
             library._load()
         return library
@@ -214,12 +217,26 @@ class Library:
             self._start_from_backup()
             return
         try:
-            aside = quarantine_name(self.path)
-            os.replace(self.path, aside)
+            # Under the lock, and only if the file still holds the broken bytes: another
+            # instance may have moved it aside and written a good one since it was read.
+            with locked(self.lock_path, self.lock_timeout):
+                again = _read_disk(self.path)
+                if again.status == "ok":
+                    self._entries, self._other = again.entries, again.other
+                    self._remember(again)
+                    self._signature = file_signature(self.path)
+                    return
+                aside = None
+                if again.status == "broken" and again.raw == disk.raw:
+                    aside = quarantine_name(self.path)
+                    os.replace(self.path, aside)
         except OSError as error:
             self._refusal = f"{what} and could not be moved aside ({error.strerror or error})"
             self._notice(f"{self._refusal}; changes are kept in memory only")
             self._start_from_backup()
+            return
+        if aside is None:  # changed again meanwhile (missing, or broken differently): start over
+            self._load()
             return
         source = self._start_from_backup()
         self._notice(f"{what}; it was moved to {aside}, and {source}")
