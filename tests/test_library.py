@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from paper_tui.library import STATES, Entry, Library, merge, normalize_tags, parse_tags
 from paper_tui.library.entry import normalize_note
 from paper_tui.model import Paper, Source, make_paper
-from paper_tui.paths import library_path
+from paper_tui.paths import cache_dir, library_path
 
 
 def paper(n: int, **fields: str) -> Paper:
@@ -274,3 +274,37 @@ def test_any_text_survives_the_file(tmp_path: Path, title: str, note: str, tags:
     assert again.note(pid) == normalize_note(note)
     assert again.tags(pid) == normalize_tags(tags)
     assert again.papers()[0].title == title
+
+
+def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the TOML was parsed although a cached copy of it exists")
+
+    monkeypatch.setattr("paper_tui.library.store.decode", refuse)
+
+
+def test_a_cached_parse_opens_the_same_library(lib_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lib = Library.open(lib_path)
+    lib.set_note(paper(1), "cached\nnote")
+    lib.add_tags([paper(1), paper(2)], ["a", "b"])
+    lib.close()
+    expected = {pid: lib.entry(pid) for pid in lib.ids()}
+    with monkeypatch.context() as patch:
+        _no_parsing(patch)
+        cached = Library.open(lib_path)
+        assert {pid: cached.entry(pid) for pid in cached.ids()} == expected
+        cached.toggle_bookmark([paper(3)])  # and it saves as usual
+    assert Library.open(lib_path).is_bookmarked(paper(3).id)
+
+
+def test_a_cached_parse_is_never_used_for_other_bytes(lib_path: Path) -> None:
+    lib = Library.open(lib_path)
+    lib.toggle_bookmark([paper(1)])
+    lib.close()
+    text = lib_path.read_text().replace("bookmarked = true", 'bookmarked = true\nnote = "by hand"')
+    lib_path.write_text(text)
+    assert Library.open(lib_path).note(paper(1).id) == "by hand"
+    # A damaged cache is ignored too.
+    (cache,) = cache_dir().glob("library-*.json")
+    cache.write_text("{not json")
+    assert Library.open(lib_path).note(paper(1).id) == "by hand"

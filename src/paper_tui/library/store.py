@@ -19,9 +19,11 @@ Safety, in the order things can go wrong:
 
 from __future__ import annotations
 
+import atexit
 import errno
 import os
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from paper_tui import paths
+from paper_tui.library import snapshot
 from paper_tui.library.entry import (
     STATES,
     Entry,
@@ -111,6 +114,12 @@ def merge(
     return merged, kept
 
 
+def _close_at_exit(ref: weakref.ReferenceType[Library]) -> None:
+    library = ref()
+    if library is not None:
+        library.close()
+
+
 def _count(n: int, word: str = "paper") -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -152,6 +161,10 @@ class Library:
         self._synced: bytes | None = None
         self._base: dict[str, Entry] = {}
         self._encoder = Encoder()
+        self._snapshotted: bytes | None = None  # the bytes whose parse is cached
+        # Fixed now: at exit the environment (PAPER_TUI_DATA_DIR in tests) may differ.
+        self._snapshot_file = snapshot.snapshot_path(path)
+        atexit.register(_close_at_exit, weakref.ref(self))
         self._refusal = ""  # why this file must never be written (a newer schema)
         self._failure = ""  # the reason of the last failed write, while pending
         self._kept_aside: set[bytes] = set()
@@ -184,6 +197,8 @@ class Library:
         return self.path.with_name(self.path.stem + ".lock")
 
     def _load(self) -> None:
+        if self._load_snapshot():
+            return
         disk = _read_disk(self.path)
         self._signature = file_signature(self.path)
         if disk.status == "missing":
@@ -203,12 +218,40 @@ class Library:
             return
         self._entries, self._other = disk.entries, disk.other
         self._remember(disk)
+        self._save_snapshot()
         if disk.problems:
             self._keep_aside_copy(disk)
             self._dirty = set(self._entries)  # write the readable part back at once
             self._save()
         elif disk.schema < SCHEMA:
             self._upgrade(disk)
+
+    def _load_snapshot(self) -> bool:
+        """Open from the cached parse of the file's exact bytes, if there is one."""
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return False
+        cached = snapshot.load(self._snapshot_file, raw)
+        if cached is None:
+            return False
+        self._entries, self._other = cached, {}
+        self._synced, self._base, self._snapshotted = raw, dict(cached), raw
+        self._signature = file_signature(self.path)
+        return True
+
+    def _save_snapshot(self) -> None:
+        if self.read_only or self._synced is None or self._synced is self._snapshotted:
+            return
+        if snapshot.cacheable(self._base, self._other):
+            snapshot.save(self._snapshot_file, self._synced, self._base)
+            self._snapshotted = self._synced
+
+    def close(self) -> None:
+        """Cache the parsed library for a fast next start (also done at exit); the file
+        itself is always saved already."""
+        with self._mutex:
+            self._save_snapshot()
 
     def _recover_broken(self, disk: _Disk) -> None:
         what = f"the library file {self.path} is broken ({disk.error})"
