@@ -12,7 +12,7 @@ import pytest
 
 from helpers import run_cli
 from paper_tui import cache
-from paper_tui.compact import AppendBlobs, batch_in_memory
+from paper_tui.compact import AppendBlobs, PaperBatch, batch_in_memory
 from paper_tui.corpus import Corpus
 from paper_tui.formats import LoadError, load_papers
 from paper_tui.loading import Loader
@@ -64,24 +64,34 @@ def _entry_files() -> list[Path]:
 
 
 @pytest.mark.slow
-def test_50k_generated_papers_through_the_cache_twice_are_identical(tmp_path: Path) -> None:
+def test_50k_generated_papers_through_the_cache_twice_are_identical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _write(tmp_path / "snapshot_50k.jsonl", 50_000)
     assert path.stat().st_size >= cache.MIN_BYTES
+    parsed: list[Paper] = []  # what the parser gave, on its way into the cache
+    write_batch = cache.CacheWriter.write_batch
+
+    def spy(self: cache.CacheWriter, papers: list[Paper]) -> PaperBatch:
+        parsed.extend(papers)
+        return write_batch(self, papers)
+
+    monkeypatch.setattr(cache.CacheWriter, "write_batch", spy)
     first, loader1 = _load(path)
-    assert loader1.parsed == [str(path)] and loader1.from_cache == []
+    assert loader1.parsed == [str(path)] and loader1.from_cache == [] and len(parsed) == 50_000
     second, loader2 = _load(path)
     assert loader2.parsed == [] and loader2.from_cache == [str(path)], "second open must not parse"
+    assert len(parsed) == 50_000, "second open must not parse"
     assert len(first) == len(second) == 50_000
-    expected = load_papers([str(path)]).papers  # straight from the parser, no compact form
-    assert list(second) == expected
-    assert list(first) == expected
+    assert list(second) == parsed  # field for field, every paper
+    assert list(first) == parsed
     for i in (0, 1, 25_000, 49_999):
-        assert second.abstract(i) == expected[i].abstract
-        assert second.authors(i) == expected[i].authors
+        assert second.abstract(i) == parsed[i].abstract
+        assert second.authors(i) == parsed[i].authors
         assert (second.title(i), second.date(i), second.paper_id(i)) == (
-            expected[i].title,
-            expected[i].date,
-            expected[i].id,
+            parsed[i].title,
+            parsed[i].date,
+            parsed[i].id,
         )
     assert loader2.problems == loader1.problems and loader2.notices == loader1.notices
     assert loader2.progress.done and loader2.progress.papers == 50_000

@@ -21,6 +21,8 @@ from paper_tui.formats import FALLBACK_ENCODING, LoadError, Problem, expand_path
 from paper_tui.model import Paper
 
 DEFAULT_BATCH = 5000
+#: The first batch of a load is small, so the list has something to show at once.
+FIRST_BATCH = 500
 
 
 @dataclass
@@ -175,16 +177,18 @@ class Loader:
 
         count = 0
         pending: list[Paper] = []
+        limit = batch_size if self.progress.papers else min(batch_size, FIRST_BATCH)
         try:
             with opened.stream:
                 for paper in fmt.parse(opened.stream, display, report):
                     if self.cancelled:
                         return
                     pending.append(paper)
-                    if len(pending) >= batch_size:
+                    if len(pending) >= limit:
                         count += len(pending)
                         batch = _after(store(pending), count, skip)
                         pending = []
+                        limit = batch_size
                         if batch:
                             self._advance(len(batch), base_read + opened.counter.bytes_read)
                             yield batch
