@@ -120,6 +120,13 @@ class SearchEngine:
         matcher = self._matcher
         return matcher is not None and matcher.words is not None
 
+    def forget_recent(self) -> None:
+        """Drop remembered results and fuzzy walks (memory pressure; one-shot timings)."""
+        with self._lock:
+            self._recent.clear()
+            if self._matcher is not None:
+                self._matcher.fuzzy.clear()
+
     def close(self) -> None:
         """Stop a background index build."""
         self._stop_builder.set()

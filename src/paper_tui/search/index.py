@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import compress, repeat
@@ -24,6 +25,8 @@ from paper_tui.corpus import Corpus
 from paper_tui.text import fold
 
 WORD = re.compile(r"\w+")
+#: Papers per batch while building the word index.
+BATCH = 16384
 _AFTER_ALL = "\U0010ffff"
 
 
@@ -110,24 +113,29 @@ class WordIndex:
     def build(
         cls, abstracts: Iterable[str], cancelled: Callable[[], bool] = lambda: False
     ) -> WordIndex | None:
-        """Index ``abstracts`` (in position order); ``None`` if cancelled."""
+        """Index ``abstracts`` (in position order); ``None`` if cancelled.
+
+        The inner loop is ``map`` over C callables (no Python frame per word): each
+        word's list of the current batch is looked up and appended to in C, and
+        batches move into compact arrays every :data:`BATCH` papers.
+        """
         table: dict[str, array[int]] = {}
-        get = table.get
-        size = 0
+        batch: defaultdict[str, list[int]] = defaultdict(list)
+        lookup = batch.__getitem__
+        append = list.append
         findall = WORD.findall
         present = bytearray()
+        size = 0
         for position, abstract in enumerate(abstracts):
             size = position + 1
             present.append(1 if abstract else 0)
-            if not abstract:
-                continue
-            for word in set(findall(fold(abstract))):
-                posting = get(word)
-                if posting is None:
-                    table[word] = posting = array("I")
-                posting.append(position)
-            if position % 8192 == 0 and cancelled():
-                return None
+            if abstract:
+                deque(map(append, map(lookup, set(findall(fold(abstract)))), repeat(position)), maxlen=0)
+            if position % BATCH == BATCH - 1:
+                _flush(batch, table)
+                if cancelled():
+                    return None
+        _flush(batch, table)
         vocab = sorted(table)
         index = cls(vocab, [table[w] for w in vocab], size, present)
         index._link()
@@ -178,6 +186,15 @@ class Index:
     title: Column
     authors: Column
     words: WordIndex | None = None
+
+
+def _flush(batch: defaultdict[str, list[int]], table: dict[str, array[int]]) -> None:
+    for word, positions in batch.items():
+        posting = table.get(word)
+        if posting is None:
+            table[word] = posting = array("I")
+        posting.extend(positions)
+    batch.clear()
 
 
 def title_values(corpus: Corpus, lo: int = 0) -> Iterator[str]:
