@@ -75,6 +75,22 @@ def rss_mb() -> float:
     return 0.0
 
 
+def index_mb(engine: SearchEngine) -> tuple[float, float]:
+    """Bytes held by the columns and by the word index, in MB (sys.getsizeof of
+    every string and array they own)."""
+    matcher = engine.matcher()
+    columns = 0
+    for column in (matcher.title, matcher.authors, matcher.column("id"), matcher.column("cat")):
+        columns += sys.getsizeof(column.text) + sys.getsizeof(column.starts) + sys.getsizeof(column.ends)
+    words = 0
+    index = matcher.words
+    if index is not None:
+        words += sum(sys.getsizeof(p) for p in index.postings) + sys.getsizeof(index.postings)
+        words += sum(sys.getsizeof(w) for w in index.vocab) + sys.getsizeof(index.vocab)
+        words += sys.getsizeof(index.present) + sys.getsizeof(index._vocab_text)
+    return columns / 2**20, words / 2**20
+
+
 def make_corpus(size: int, abstracts: bool, seed: int = 1) -> Corpus:
     maker = Maker(load_vocabulary(), seed)
     papers = []
@@ -163,15 +179,15 @@ def run(size: int, abstracts: bool, fzf_limit: int) -> None:
     start = time.perf_counter()
     engine.matcher()
     columns = time.perf_counter() - start
-    after_columns = rss_mb()
     start = time.perf_counter()
     engine.build_word_index()  # what the app builds in the background
     words = time.perf_counter() - start
     after_words = rss_mb()
+    column_mb, words_mb = index_mb(engine)
     print(
-        f"index build: columns {columns:.2f} s (+{after_columns - before:.0f} MB), "
-        f"id/category columns and abstract words {words:.2f} s (+{after_words - after_columns:.0f} MB); "
-        f"process RSS {after_words:.0f} MB"
+        f"index build: title/author columns {columns:.2f} s, id/category columns and abstract words "
+        f"{words:.2f} s; index memory: columns {column_mb:.0f} MB, words {words_mb:.0f} MB; "
+        f"process RSS {after_words:.0f} MB (was {before:.0f} MB with the corpus alone)"
     )
     times, complete = type_queries(engine)
     count = len(times["first"])
@@ -181,9 +197,7 @@ def run(size: int, abstracts: bool, fzf_limit: int) -> None:
         print(f"  {name + ' results':<38} {figures}")
     fzf = fzf_times(corpus, abstracts, fzf_limit)
     if fzf:
-        print(
-            "complete query             typed (ms) one-shot (ms) fzf --filter (ms) typed/fzf one-shot/fzf"
-        )
+        print("complete query             typed (ms) one-shot (ms) fzf --filter (ms) typed/fzf one-shot/fzf")
         ratios, shot_ratios = [], []
         for query, theirs in fzf.items():
             engine.forget_recent()
