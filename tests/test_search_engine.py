@@ -329,7 +329,18 @@ def test_word_index_and_direct_checks_agree(corpus: Corpus) -> None:
     plain = SearchEngine(corpus, background=False)
     indexed = SearchEngine(corpus, background=False)
     indexed.build_word_index()
-    for query in ("solel", "'olely", "abs:train", "'low-resource", "low-res", "'LLM", "abs:^we", "$\\times$"):
+    queries = (
+        "solel",
+        "'olely",
+        "abs:train",
+        "'low-resource",
+        "low-res",
+        "'LLM",
+        "abs:^we",
+        "$\\times$",
+        "!has:abstract",
+    )
+    for query in queries:
         a, b = plain.search(query), indexed.search(query)
         assert a is not None and b is not None
         assert list(a.positions) == list(b.positions), query

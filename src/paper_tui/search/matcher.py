@@ -59,9 +59,6 @@ class Hits:
         negative, positive = (self, other) if self.inverted else (other, self)
         return Hits(negative.members - positive.members, True)
 
-    def __contains__(self, position: int) -> bool:
-        return (position in self.members) != self.inverted
-
     def select(self, lo: int, hi: int, candidates: Sequence[int] | None) -> list[int]:
         """The members among ``candidates`` (or the range ``[lo, hi)``), in order."""
         if candidates is not None:
@@ -433,7 +430,11 @@ class Matcher:
         with self._lock:
             if what == "abstract":
                 if self._no_abstract is None:
-                    self._no_abstract = {p for p in range(self.size) if not self.corpus.abstract(p)}
+                    words = self.words
+                    if words is not None and words.size == self.size:  # known without reading
+                        self._no_abstract = set(compress(range(self.size), (b ^ 1 for b in words.present)))
+                    else:
+                        self._no_abstract = {p for p in range(self.size) if not self.corpus.abstract(p)}
                 return Hits(set(self._no_abstract), True)
             if self._code is None:
                 self._code = {p for p in range(self.size) if self.corpus[p].link("code")}

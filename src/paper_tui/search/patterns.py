@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from paper_tui.search.query import Term
-
 #: Column styles: a single value per line, or a ``", "``-separated list (authors,
 #: categories) where ``^``, ``$`` and ``^...$`` apply to each item.
 SINGLE = "single"
@@ -75,7 +73,3 @@ def contiguous_pattern(text: str, at_word_start: bool) -> re.Pattern[str]:
     """Lines holding ``text`` contiguously (at a word start if asked): ranking tiers."""
     source = word_start(text) if at_word_start else re.escape(text)
     return re.compile(source + "[^\n]*")
-
-
-def column_term_pattern(term: Term, style: str) -> re.Pattern[str]:
-    return column_pattern(term.kind, term.text, style)
