@@ -315,3 +315,16 @@ def test_file_permissions_are_kept(lib_path: Path) -> None:
     lib_path.chmod(0o600)
     lib.toggle_bookmark([paper(2)])
     assert lib_path.stat().st_mode & 0o777 == 0o600
+
+
+def test_backup_that_already_is_the_library_leaves_no_link_behind(lib_path: Path) -> None:
+    # A writer killed between linking the backup and renaming the new file leaves
+    # library.toml.bak and library.toml as one file; the next save must not leave a link.
+    lib = Library.open(lib_path)
+    lib.toggle_bookmark([paper(1)])
+    backup = lib_path.with_name("library.toml.bak")
+    backup.unlink(missing_ok=True)
+    os.link(lib_path, backup)
+    lib.toggle_bookmark([paper(2)])
+    assert temp_files(lib_path) == []
+    assert "arxiv:2401.00002" not in backup.read_text() and "arxiv:2401.00001" in backup.read_text()

@@ -72,6 +72,9 @@ def keep_backup(path: Path, backup: Path, data: bytes) -> None:
     try:
         os.link(path, temp)
         os.replace(temp, backup)
+        # When the backup already is this file (a writer killed between its two renames)
+        # rename() does nothing and leaves the link: remove it.
+        temp.unlink(missing_ok=True)
     except OSError:
         try:
             temp.unlink()
