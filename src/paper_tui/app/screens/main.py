@@ -31,7 +31,7 @@ from textual.containers import Container
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from paper_tui.app.engine import Engine, Result, make_engine
@@ -39,6 +39,7 @@ from paper_tui.app.sorting import LABELS, Sorter, effective_sort, next_sort
 from paper_tui.app.state import Session
 from paper_tui.app.triage import TriageMixin
 from paper_tui.app.widgets.filter_bar import FilterBar, FilterInput
+from paper_tui.app.widgets.key_bar import KeyBar
 from paper_tui.app.widgets.paper_list import PaperList
 from paper_tui.app.widgets.reading_pane import Decisions, ReadingPane
 from paper_tui.app.widgets.status_line import StatusLine, progress_text
@@ -127,7 +128,7 @@ class MainScreen(TriageMixin, Screen[None]):
         self.corpus = Corpus()
         #: The user's library (``paper_tui.library.Library``), or None if it cannot open.
         self.library = library
-        self.engine: Engine = make_engine(self.corpus, library)
+        self._engine: Engine | None = None
         self.sorter = Sorter(self.corpus)
         self.sort = "relevance"
         self.query_text = ""
@@ -142,6 +143,16 @@ class MainScreen(TriageMixin, Screen[None]):
         self._user_moved = False
         self._save_timer: Timer | None = None
         self._progress_timer: Timer | None = None
+        self._quitting = False
+
+    @property
+    def engine(self) -> Engine:
+        """The search engine over the current corpus, built on first use (the load
+        worker touches it first, so its imports happen off the UI thread)."""
+        engine = self._engine
+        if engine is None:
+            engine = self._engine = make_engine(self.corpus, self.library)
+        return engine
 
     @property
     def paper_app(self) -> PaperApp:
@@ -158,7 +169,7 @@ class MainScreen(TriageMixin, Screen[None]):
             yield PaperList(self.corpus, id="paper-list")
             yield ReadingPane(id="reading-pane")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyBar(id="key-bar")
 
     @property
     def paper_list(self) -> PaperList:
@@ -190,7 +201,11 @@ class MainScreen(TriageMixin, Screen[None]):
             self.filter_bar.input.value = query
             self.query_text = query
         self._update_status()
-        self._start_load(reload=False)
+        # Paint first: the load worker imports the parsers and the search engine, and
+        # a thread holding the GIL would delay the first frame.
+        self.call_after_refresh(self._start_load, reload=False)
+        if self.library is not None:
+            self.set_interval(2.0, self._poll_library)
 
     # -- the API triage builds on -------------------------------------------
 
@@ -207,6 +222,14 @@ class MainScreen(TriageMixin, Screen[None]):
         """Redraw the rows and the reading pane after the library changed."""
         self.paper_list.refresh_rows()
         self._show_current()
+
+    def _poll_library(self) -> None:
+        """Show the library's notices and pick up what another instance saved."""
+        library = self.library
+        for notice in library.take_notices():
+            self.notify(notice, title="Library", severity="warning", timeout=10)
+        if library.disk_changed() and library.reload():
+            self.refresh_rows()
 
     def move_to_paper(self, position: int) -> bool:
         """Put the cursor on corpus ``position`` if shown; True when it is."""
@@ -232,6 +255,8 @@ class MainScreen(TriageMixin, Screen[None]):
     # -- loading -----------------------------------------------------------
 
     def _start_load(self, *, reload: bool) -> None:
+        if self._quitting:
+            return
         self._loading = True
         self._last_load_refresh = 0.0
         if self._progress_timer is None:
@@ -244,6 +269,8 @@ class MainScreen(TriageMixin, Screen[None]):
         on reload build a fresh corpus and post it whole (the old one stays usable)."""
         worker = get_current_worker()
         fresh = Corpus() if reload else None
+        if fresh is None:
+            self.engine  # noqa: B018 - build it (and import search) here, off the UI thread
         notices: list[str] = []
         try:
             for batch in self._read_batches(notices):
@@ -272,6 +299,8 @@ class MainScreen(TriageMixin, Screen[None]):
 
         loader = Loader(inputs.paths, inputs.input_format, use_cache=inputs.use_cache)
         self._loader = loader
+        if get_current_worker().is_cancelled:  # quit while the loader was being made
+            loader.cancel()
         try:
             yield from loader.batches()
         finally:
@@ -284,6 +313,7 @@ class MainScreen(TriageMixin, Screen[None]):
 
     def cancel_load(self) -> None:
         """Stop a running load (quitting during a long load)."""
+        self._quitting = True
         if self._loader is not None:
             self._loader.cancel()
         self.workers.cancel_group(self, "load")
@@ -313,7 +343,7 @@ class MainScreen(TriageMixin, Screen[None]):
         if message.corpus is not None:
             keep = self.current_paper()
             self.corpus = message.corpus
-            self.engine = make_engine(self.corpus, self.library)
+            self._engine = None
             self.sorter = Sorter(self.corpus)
             self.paper_list.corpus = self.corpus
             self._last_result = None
@@ -341,8 +371,15 @@ class MainScreen(TriageMixin, Screen[None]):
 
     @on(Input.Changed, "#filter-input")
     def _on_query_changed(self, event: Input.Changed) -> None:
+        if event.value == self.query_text:
+            return  # the echo of a query set from code (a restored session)
+        self._pending_keep = None  # the user has started something new
+        if event.value.strip() and not self.query_text.strip() and self.sort == "file":
+            # File order is what an empty filter shows; a query ranks by relevance.
+            self.sort = "relevance"
         self.query_text = event.value
         self._refresh_results(keep=False, first=True)
+        self._update_status()
         self._schedule_save()
 
     def _refresh_results(
@@ -366,8 +403,7 @@ class MainScreen(TriageMixin, Screen[None]):
 
     def _keep_position(self, keep: bool, keep_id: str | None) -> int | None:
         if self._pending_keep is not None:
-            position, self._pending_keep = self._pending_keep, None
-            return position
+            return self._pending_keep
         if keep_id is not None:
             return self.corpus.index_of(keep_id)
         return self.paper_list.current_position if keep else None
@@ -409,6 +445,8 @@ class MainScreen(TriageMixin, Screen[None]):
 
     def _show_rows(self, positions: Sequence[int], total: int, provisional: bool, keep: int | None) -> None:
         self.paper_list.set_rows(positions, self.query_text, keep=keep)
+        if not provisional and (self.paper_list.current_position == self._pending_keep or not self._loading):
+            self._pending_keep = None  # restored (or, once loaded, not to be found)
         self.filter_bar.set_count(
             len(positions), len(self.corpus), provisional=provisional, loading=self._loading
         )
@@ -423,7 +461,9 @@ class MainScreen(TriageMixin, Screen[None]):
 
     @on(PaperList.Highlighted)
     def _on_highlighted(self, message: PaperList.Highlighted) -> None:
-        self._user_moved = self._user_moved or message.by_user
+        if message.by_user:
+            self._user_moved = True
+            self._pending_keep = None
         self._show_current()
         self._schedule_save()
 
