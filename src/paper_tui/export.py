@@ -138,9 +138,15 @@ def bibtex_escape(text: str, *, ascii_only: bool = False) -> str:
     return escaped
 
 
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+_WORD_BREAK = re.compile(r"[\s\-/:]+")
+_AND = re.compile(r"\band\b", re.IGNORECASE)
+
+
 def _ascii_word(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", folded.lower())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_KEY.sub("", text.lower())
 
 
 def _last_name(author: str) -> str:
@@ -153,9 +159,14 @@ def _last_name(author: str) -> str:
 def bibtex_key(paper: Paper) -> str:
     """A citation key in the common ``lastname2024firstword`` form (ASCII, lower case)."""
     name = _ascii_word(_last_name(paper.first_author)) if paper.authors else ""
-    words = [_ascii_word(w) for w in re.split(r"[\s\-/:]+", paper.title)]
-    meaningful = [w for w in words if w and w not in _STOPWORDS] or [w for w in words if w]
-    first = meaningful[0] if meaningful else ""
+    words = (_ascii_word(w) for w in _WORD_BREAK.split(paper.title))
+    fallback = first = ""
+    for word in words:
+        if word and word not in _STOPWORDS:
+            first = word
+            break
+        fallback = fallback or word
+    first = first or fallback
     year = str(paper.year or "")
     key = f"{name}{year}{first}"
     if not name and not first:
@@ -224,7 +235,7 @@ def _bibtex_title(title: str, ascii_only: bool) -> str:
 def _bibtex_author(name: str, ascii_only: bool) -> str:
     escaped = bibtex_escape(name, ascii_only=ascii_only)
     # "and" inside one name (an organisation) would split it into two authors.
-    return f"{{{escaped}}}" if re.search(r"\band\b", name, re.IGNORECASE) else escaped
+    return f"{{{escaped}}}" if _AND.search(name) else escaped
 
 
 def bibtex_entry(
