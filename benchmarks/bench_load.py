@@ -24,7 +24,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -46,21 +45,16 @@ TARGET_RSS_27M_MB = 2500.0
 
 
 def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    sys.path.insert(0, str(HERE))
+    from bench_search import machine as cores_and_cpu
+
     memory = ""
     try:
         total_kb = int(Path("/proc/meminfo").read_text().split()[1])
         memory = f", {total_kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    return f"{os.cpu_count()} cores, {model}{memory}, Python {platform.python_version()}"
+    return f"{cores_and_cpu()}{memory}"
 
 
 def load_average() -> str:

@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 
 from helpers import run_cli
-from paper_tui import cache
+from paper_tui import cache, parallel
 from paper_tui.compact import AppendBlobs, PaperBatch, batch_in_memory
 from paper_tui.corpus import Corpus
 from paper_tui.formats import LoadError, load_papers
@@ -306,3 +306,44 @@ def test_blobs_spill_to_a_file_and_read_back() -> None:
     papers = [_paper(n) for n in range(40)]
     batch = batch_in_memory(papers, blobs)
     assert blobs.size > 1000 and list(batch) == papers and batch[3:5] == papers[3:5]
+
+
+# -- parsing on every core ----------------------------------------------------------
+
+
+def test_parallel_parse_gives_what_a_plain_parse_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_cache: None
+) -> None:
+    path = _write(tmp_path / "snapshot.jsonl", 1500)
+    lines = path.read_bytes().splitlines(keepends=True)
+    broken = b'{"id": "broken\n'
+    latin = lines[700].replace(b"the ", "th\xe9 ".encode("cp1252"), 1)
+    path.write_bytes(b"".join([*lines[:300], broken, *lines[300:700], latin, *lines[701:]]))
+    monkeypatch.setattr(parallel, "MIN_BYTES", 1 << 62)
+    plain, plain_loader = _load(path, use_cache=False)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "SLICE_BYTES", 200_000)
+    monkeypatch.setattr(parallel, "FIRST_SLICE_BYTES", 50_000)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    assert len(list(parallel.slices(str(path), path.stat().st_size))) > 5
+    fast, fast_loader = _load(path)
+    assert list(fast) == list(plain) and len(fast) == 1500
+    assert fast_loader.problems == plain_loader.problems and fast_loader.problems[0].line == 301
+    assert fast_loader.notices == plain_loader.notices and "not UTF-8" in fast_loader.notices[0]
+    cached, cached_loader = _load(path)
+    assert cached_loader.from_cache == [str(path)] and list(cached) == list(plain)
+    assert cached_loader.problems == plain_loader.problems
+
+
+def test_slices_end_at_line_ends_even_past_a_long_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "SLICE_BYTES", 100)
+    monkeypatch.setattr(parallel, "FIRST_SLICE_BYTES", 10)
+    text = b"short\n" + b"x" * 450 + b"\n" + b"a\n" * 80 + b"no newline at the end"
+    path = tmp_path / "lines.txt"
+    path.write_bytes(text)
+    parts = list(parallel.slices(str(path), len(text)))
+    assert b"".join(text[s : s + n] for s, n, _ in parts) == text
+    assert all(text[s + n - 1 : s + n] == b"\n" for s, n, _ in parts[:-1])
+    assert [line for _s, _n, line in parts] == [1 + text[:s].count(b"\n") for s, _n, _l in parts]

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from paper_tui import __version__
-from paper_tui.compact import FileBlobs, PaperBatch, encode_rest, join_authors
+from paper_tui.compact import EncodedChunk, FileBlobs, PaperBatch, encode_chunk, place
 from paper_tui.formats import Problem, format_names, get_format
 from paper_tui.model import Paper
 
@@ -219,33 +219,22 @@ class CacheWriter:
 
     def write_batch(self, papers: Sequence[Paper]) -> PaperBatch:
         """Write ``papers`` as one chunk; return them as a batch backed by the entry."""
-        batch = PaperBatch(self.blobs)
-        blob = bytearray()
+        return self.write_chunk(encode_chunk(papers))
+
+    def write_chunk(self, chunk: EncodedChunk) -> PaperBatch:
+        """Write an encoded chunk; return its papers as a batch backed by the entry."""
         base = self._position
-        for paper in papers:
-            abstract = paper.abstract.encode()
-            rest = encode_rest(paper)
-            batch.add_row(
-                paper.id,
-                paper.title,
-                join_authors(paper.authors),
-                paper.date,
-                base + len(blob),
-                len(abstract),
-                len(rest),
-            )
-            blob += abstract
-            blob += rest
+        batch = place(chunk, self.blobs, base)
         columns = _dumps([batch.ids, batch.titles, batch.authors, batch.dates]).encode()
         arrays = batch.offsets.tobytes() + batch.abstract_lengths.tobytes() + batch.rest_lengths.tobytes()
-        self._file.write(blob)
+        self._file.write(chunk.blob)
         self._file.write(columns)
         self._file.write(arrays)
         self._file.flush()  # the batch's readers pread this file
-        start = base + len(blob)
-        self._chunks.append([len(papers), start, len(columns), len(arrays), zlib.crc32(columns + arrays)])
+        start = base + len(chunk.blob)
+        self._chunks.append([len(chunk), start, len(columns), len(arrays), zlib.crc32(columns + arrays)])
         self._position = start + len(columns) + len(arrays)
-        self.count += len(papers)
+        self.count += len(chunk)
         return batch
 
     def commit(self, problems: Sequence[Problem], notices: Sequence[str]) -> bool:

@@ -18,6 +18,7 @@ import tempfile
 import threading
 from array import array
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol, overload
 
 from paper_tui.model import Paper, Source
@@ -124,15 +125,18 @@ def split_authors(joined: str) -> tuple[str, ...]:
     return tuple(joined.split(AUTHOR_SEP)) if joined else ()
 
 
-def encode_rest(paper: Paper) -> bytes:
-    """Every field but id, title, authors, date and abstract, as compact JSON."""
+def encode_rest(paper: Paper, line_delta: int = 0) -> bytes:
+    """Every field but id, title, authors, date and abstract, as compact JSON.
+
+    ``line_delta`` is added to source lines: a worker that parsed a slice of a
+    file counts lines from the slice's start."""
     return _dumps(
         [
             paper.arxiv_id,
             paper.doi,
             paper.links,
             paper.categories,
-            [[s.path, s.line] for s in paper.sources],
+            [[s.path, s.line + line_delta] for s in paper.sources],
             paper.extras,
         ]
     ).encode()
@@ -206,14 +210,56 @@ class PaperBatch(Sequence[Paper]):
         self.rest_lengths.append(r_len)
 
 
-def batch_in_memory(papers: Sequence[Paper], blobs: AppendBlobs) -> PaperBatch:
-    """Papers into a batch whose blobs go to ``blobs``."""
-    batch = PaperBatch(blobs)
+@dataclass
+class EncodedChunk:
+    """Papers encoded for storage, not yet placed: blob offsets count from 0.
+    Small to send between processes (a parse worker builds these)."""
+
+    ids: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+    blob: bytearray = field(default_factory=bytearray)
+    offsets: array[int] = field(default_factory=lambda: array("Q"))
+    abstract_lengths: array[int] = field(default_factory=lambda: array("I"))
+    rest_lengths: array[int] = field(default_factory=lambda: array("I"))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def encode_chunk(papers: Sequence[Paper], line_delta: int = 0) -> EncodedChunk:
+    chunk = EncodedChunk()
+    blob = chunk.blob
     for paper in papers:
         abstract = paper.abstract.encode()
-        rest = encode_rest(paper)
-        offset = blobs.append(abstract + rest)
-        batch.add_row(
-            paper.id, paper.title, join_authors(paper.authors), paper.date, offset, len(abstract), len(rest)
-        )
+        rest = encode_rest(paper, line_delta)
+        chunk.ids.append(paper.id)
+        chunk.titles.append(paper.title)
+        chunk.authors.append(join_authors(paper.authors))
+        chunk.dates.append(paper.date)
+        chunk.offsets.append(len(blob))
+        chunk.abstract_lengths.append(len(abstract))
+        chunk.rest_lengths.append(len(rest))
+        blob += abstract
+        blob += rest
+    return chunk
+
+
+def place(chunk: EncodedChunk, blobs: Blobs, base: int) -> PaperBatch:
+    """A batch of ``chunk``'s papers whose blob was stored in ``blobs`` at ``base``."""
+    batch = PaperBatch(blobs)
+    batch.ids = chunk.ids
+    batch.titles = chunk.titles
+    batch.authors = chunk.authors
+    batch.dates = [sys.intern(d) for d in chunk.dates]
+    batch.offsets = array("Q", [offset + base for offset in chunk.offsets]) if base else chunk.offsets
+    batch.abstract_lengths = chunk.abstract_lengths
+    batch.rest_lengths = chunk.rest_lengths
     return batch
+
+
+def batch_in_memory(papers: Sequence[Paper], blobs: AppendBlobs) -> PaperBatch:
+    """Papers into a batch whose blobs go to ``blobs``."""
+    chunk = encode_chunk(papers)
+    return place(chunk, blobs, blobs.append(bytes(chunk.blob)))

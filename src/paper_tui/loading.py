@@ -15,9 +15,17 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from paper_tui import cache
-from paper_tui.compact import AppendBlobs, PaperBatch, batch_in_memory
-from paper_tui.formats import FALLBACK_ENCODING, LoadError, Problem, expand_paths, iter_file
+from paper_tui import cache, parallel
+from paper_tui.compact import AppendBlobs, EncodedChunk, PaperBatch, encode_chunk, place
+from paper_tui.formats import (
+    FALLBACK_ENCODING,
+    Format,
+    LoadError,
+    OpenedFile,
+    Problem,
+    expand_paths,
+    iter_file,
+)
 from paper_tui.model import Paper
 
 DEFAULT_BATCH = 5000
@@ -162,36 +170,35 @@ class Loader:
         problems_before = len(self.problems)
         notices_before = len(self.notices)
 
-        def report(line: int, reason: str) -> None:
-            self.problems.append(Problem(display, line, reason))
-
-        def store(papers: list[Paper]) -> PaperBatch:
+        def store(chunk: EncodedChunk) -> PaperBatch:
             nonlocal writer
             if writer is not None:
                 try:
-                    return writer.write_batch(papers)
+                    return writer.write_chunk(chunk)
                 except OSError:  # a full disk costs the cache, never the load
                     writer.abort()
                     writer = None
-            return batch_in_memory(papers, memory)
+            return place(chunk, memory, memory.append(bytes(chunk.blob)))
 
+        if parallel.usable(path, fmt.name, opened.size):
+            opened.stream.close()  # the workers read the file themselves
+            chunks = self._parallel_chunks(path, display, fmt.name, opened.size)
+        else:
+            chunks = self._chunks(opened, fmt, display, batch_size)
         count = 0
-        pending: list[Paper] = []
-        limit = batch_size if self.progress.papers else min(batch_size, FIRST_BATCH)
+        bad_bytes = 0
         try:
-            with opened.stream:
-                for paper in fmt.parse(opened.stream, display, report):
-                    if self.cancelled:
-                        return
-                    pending.append(paper)
-                    if len(pending) >= limit:
-                        count += len(pending)
-                        batch = _after(store(pending), count, skip)
-                        pending = []
-                        limit = batch_size
-                        if batch:
-                            self._advance(len(batch), base_read + opened.counter.bytes_read)
-                            yield batch
+            for chunk, position, bad in chunks:
+                if self.cancelled:
+                    return
+                bad_bytes += bad
+                if not chunk:
+                    continue
+                count += len(chunk)
+                batch = _after(store(chunk), count, skip)
+                if batch:
+                    self._advance(len(batch), base_read + position)
+                    yield batch
         except LoadError:
             raise
         except (UnicodeError, OSError) as error:
@@ -200,20 +207,44 @@ class Loader:
             if writer is not None and (self.cancelled or sys.exc_info()[0] is not None):
                 writer.abort()
                 writer = None
-        if pending:
-            count += len(pending)
-            batch = _after(store(pending), count, skip)
-            if batch:
-                self._advance(len(batch), base_read + opened.size)
-                yield batch
         self.progress.bytes_read = base_read + opened.size
-        if opened.fallback.count:
-            bad = opened.fallback.count
-            self.notices.append(f"{display}: {bad} bytes were not UTF-8 and were read as {FALLBACK_ENCODING}")
+        if bad_bytes:
+            self.notices.append(
+                f"{display}: {bad_bytes} bytes were not UTF-8 and were read as {FALLBACK_ENCODING}"
+            )
         if count == 0:
             self.notices.append(f"{display}: no papers in this {fmt.description}")
         if writer is not None:
             writer.commit(self.problems[problems_before:], self.notices[notices_before:])
+
+    def _chunks(
+        self, opened: OpenedFile, fmt: Format, display: str, batch_size: int
+    ) -> Iterator[tuple[EncodedChunk, int, int]]:
+        """Parse in this thread: (chunk, bytes read so far, bad bytes) per batch."""
+
+        def report(line: int, reason: str) -> None:
+            self.problems.append(Problem(display, line, reason))
+
+        pending: list[Paper] = []
+        limit = batch_size if self.progress.papers else min(batch_size, FIRST_BATCH)
+        with opened.stream:
+            for paper in fmt.parse(opened.stream, display, report):
+                if self.cancelled:
+                    return
+                pending.append(paper)
+                if len(pending) >= limit:
+                    yield encode_chunk(pending), opened.counter.bytes_read, 0
+                    pending = []
+                    limit = batch_size
+        yield encode_chunk(pending), opened.size, opened.fallback.count
+
+    def _parallel_chunks(
+        self, path: str, display: str, format_name: str, size: int
+    ) -> Iterator[tuple[EncodedChunk, int, int]]:
+        """Parse on every core: (chunk, bytes read so far, bad bytes) per slice."""
+        for part in parallel.parse_file(path, display, format_name, size, lambda: self.cancelled):
+            self.problems.extend(Problem(display, line, reason) for line, reason in part.problems)
+            yield part.chunk, part.end, part.bad_bytes
 
     def _writer(self, path: str, format_name: str, size: int) -> cache.CacheWriter | None:
         if not self.use_cache or path == "-" or size < cache.MIN_BYTES:
@@ -230,6 +261,8 @@ class Loader:
 
 def _after(batch: PaperBatch, count: int, skip: int) -> Sequence[Paper]:
     """The part of ``batch`` (which ends at paper ``count``) past the first ``skip`` papers."""
+    if not batch:
+        return batch
     first = count - len(batch)
     if first >= skip:
         return batch
