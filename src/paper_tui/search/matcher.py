@@ -328,8 +328,8 @@ class Matcher:
         known = found.members.__contains__  # title, author and note matches: no need to look again
         pool: Iterable[int] = range(lo, hi) if candidates is None else candidates
         left = max(0, (hi - lo if candidates is None else len(candidates)) - len(found.members))
-        # A paper checked by hand costs about a hundred postings united from the index.
-        if words is None or left * 100 < _postings_estimate(words, term):
+        # Reading and folding one abstract costs about as much as uniting 500 postings.
+        if words is None or left * 500 < _postings_estimate(words, term):
             return Hits(set(self._check_abstracts(term, filterfalse(known, pool), cancelled)))
         indexed = min(hi, words.size) if words is not None else lo
         hits = Hits()

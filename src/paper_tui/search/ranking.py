@@ -21,7 +21,7 @@ from paper_tui.search.matcher import Cancel, Matcher
 from paper_tui.search.patterns import LISTED, SINGLE, column_pattern, contiguous_pattern
 from paper_tui.search.query import Query, Term
 
-POOL_SIZE = 1000
+POOL_SIZE = 500
 
 EXACT_TITLE = 1000.0
 TITLE_STARTS_WITH_QUERY = 150.0
