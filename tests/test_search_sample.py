@@ -199,3 +199,17 @@ def test_build_index_covers_the_corpus() -> None:
 def test_fold_by_translate_equals_fold_by_character(text: str) -> None:
     for keep_case in (False, True):
         assert fold(text, keep_case) == "".join(_fold_char(c, keep_case) for c in text)
+
+
+def test_cli_searches_the_library_like_the_app() -> None:
+    from paper_tui.library import Library
+
+    corpus = sample()
+    library = Library.open()
+    library.set_state([corpus[3]], "read")
+    library.set_note(corpus[5], "Reread the ablation on tokenizers.")
+    library.close()
+    status, out, _ = run_cli("list", "--query", "is:read", "--format", "jsonl")
+    assert status == 0 and [json.loads(line)["id"] for line in out.splitlines()] == [corpus[3].id]
+    status, out, _ = run_cli("list", "--query", "ablation", "--format", "jsonl")
+    assert corpus[5].id in [json.loads(line)["id"] for line in out.splitlines()]

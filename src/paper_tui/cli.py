@@ -125,9 +125,14 @@ def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     corpus, result = load_corpus(args.files, args.input_format, err, use_cache=not args.no_cache)
     order: Sequence[int]
     if args.query:
+        from paper_tui.library import Library
         from paper_tui.search import search_corpus
 
-        order = search_corpus(corpus, args.query)
+        # The library too, so is:/tag:/note: and notes match as they do in the app.
+        library = Library.open(read_only=True)
+        for notice in library.take_notices():
+            err.write(f"paper-tui: {notice}\n")
+        order = search_corpus(corpus, args.query, library)
     else:
         order = range(len(corpus))
     if args.limit > 0:
