@@ -199,13 +199,18 @@ def make_paper(
     # that cleaning a made paper's text changes nothing: a JSON-lines round trip is exact.
     def text(value: str | None) -> str:
         value = clean_text(value)
-        return clean_text(latex_to_unicode(value)) if latex else value
+        if not latex:
+            return value
+        converted = latex_to_unicode(value)
+        return value if converted is value else clean_text(converted)
 
     clean_title = text(title)
     clean_authors = tuple(a for a in (text(a) for a in authors) if a)
     clean_abstract = clean_block(abstract)
     if latex:
-        clean_abstract = clean_block(latex_to_unicode(clean_abstract))
+        converted = latex_to_unicode(clean_abstract)
+        # Plain text comes back as the same object: no second cleaning pass (bulk loads).
+        clean_abstract = clean_abstract if converted is clean_abstract else clean_block(converted)
     norm_doi = normalize_doi(doi)
     arxiv = parse_arxiv_id(arxiv_id) or parse_arxiv_id(norm_doi if "48550" in norm_doi else "")
     link_pairs = list(links.items()) if isinstance(links, Mapping) else list(links)
