@@ -11,8 +11,8 @@ from types import ModuleType
 import pytest
 
 from helpers import run_cli
-from paper_tui import cache, parallel
-from paper_tui.compact import AppendBlobs, PaperBatch, batch_in_memory
+from paper_tui import cache, loading, parallel
+from paper_tui.compact import AppendBlobs, EncodedChunk, batch_in_memory, encode_chunk
 from paper_tui.corpus import Corpus
 from paper_tui.formats import LoadError, load_papers
 from paper_tui.loading import Loader
@@ -70,13 +70,13 @@ def test_50k_generated_papers_through_the_cache_twice_are_identical(
     path = _write(tmp_path / "snapshot_50k.jsonl", 50_000)
     assert path.stat().st_size >= cache.MIN_BYTES
     parsed: list[Paper] = []  # what the parser gave, on its way into the cache
-    write_batch = cache.CacheWriter.write_batch
 
-    def spy(self: cache.CacheWriter, papers: list[Paper]) -> PaperBatch:
+    def spy(papers: list[Paper], line_delta: int = 0) -> EncodedChunk:
         parsed.extend(papers)
-        return write_batch(self, papers)
+        return encode_chunk(papers, line_delta)
 
-    monkeypatch.setattr(cache.CacheWriter, "write_batch", spy)
+    monkeypatch.setattr(loading, "encode_chunk", spy)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 1 << 62)  # parse here, where the spy sees it
     first, loader1 = _load(path)
     assert loader1.parsed == [str(path)] and loader1.from_cache == [] and len(parsed) == 50_000
     second, loader2 = _load(path)
@@ -160,7 +160,7 @@ def test_a_chunk_damaged_midway_falls_back_to_parsing_without_duplicates(small_f
     entry = cache.entry_path(str(small_file))
     reader = cache.CacheReader.open(str(small_file), None)
     assert reader is not None and len(reader.meta["chunks"]) == 4
-    _count, start, _columns, _arrays, _crc = reader.meta["chunks"][2]
+    _count, start, _columns, _arrays, _crc, _codec = reader.meta["chunks"][2]
     reader.blobs.close()
     data = bytearray(entry.read_bytes())
     data[start + 10 : start + 20] = b"XXXXXXXXXX"  # inside the third chunk's columns
@@ -347,3 +347,17 @@ def test_slices_end_at_line_ends_even_past_a_long_line(
     assert b"".join(text[s : s + n] for s, n, _ in parts) == text
     assert all(text[s + n - 1 : s + n] == b"\n" for s, n, _ in parts[:-1])
     assert [line for _s, _n, line in parts] == [1 + text[:s].count(b"\n") for s, _n, _l in parts]
+
+
+def test_a_value_holding_a_nul_is_cached_faithfully(tmp_path: Path, small_cache: None) -> None:
+    # Cleaning removes control characters, but the cache must not depend on it.
+    papers = [_paper(1), _paper(2)]
+    odd = Paper(id="title:odd", title="A \x00 title", authors=("Nul\x00Name",), abstract="x\x00y")
+    writer = cache.CacheWriter(str(_write(tmp_path / "any.jsonl", 3)), "arxiv-snapshot")
+    first = writer.write_batch(papers)
+    second = writer.write_batch([odd])
+    assert writer.commit([], [])
+    assert list(first) == papers and list(second) == [odd]
+    reader = cache.CacheReader.open(str(tmp_path / "any.jsonl"), None)
+    assert reader is not None
+    assert [list(batch) for batch in reader.batches()] == [papers, [odd]]

@@ -94,7 +94,7 @@ class Corpus:
 
     def _all_new(self, ids: list[str]) -> bool:
         index = self._index
-        return len(set(ids)) == len(ids) and not any(pid in index for pid in ids)
+        return index.keys().isdisjoint(ids) and len(set(ids)) == len(ids)
 
     def _append_batch(self, batch: PaperBatch) -> None:
         number = self._segment_numbers.get(id(batch.blobs))
