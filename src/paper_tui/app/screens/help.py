@@ -109,7 +109,9 @@ class HelpScreen(ModalScreen[None]):
             'words fuzzy · \'exact · ^start · end$ · !not · a | b · "a phrase" · '
             "t: a: abs: cat: id: year:2020..2023 · tag: note: is:unread has:note\n"
         )
-        with VerticalScroll(id="help-body"):
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "paper-tui keys"
+            body.border_subtitle = "escape closes"
             yield Static(intro, id="help-intro")
             yield Static(help_table(binding_rows(self.app), palette), id="help-table")
 

@@ -55,6 +55,8 @@ LOAD_REFRESH_SECONDS = 1.0
 SAVE_DELAY_SECONDS = 2.0
 #: First results painted before the ranked result arrives.
 FIRST_RESULTS = 50
+#: How long first results wait for the ranked ones before they are painted (seconds).
+PROVISIONAL_HOLD = 0.03
 
 
 @dataclass
@@ -144,6 +146,7 @@ class MainScreen(TriageMixin, Screen[None]):
         self._save_timer: Timer | None = None
         self._progress_timer: Timer | None = None
         self._quitting = False
+        self._provisional_timer: Timer | None = None
 
     @property
     def engine(self) -> Engine:
@@ -333,6 +336,9 @@ class MainScreen(TriageMixin, Screen[None]):
     def _on_loaded(self, message: Loaded) -> None:
         self._loading = False
         self._loader = None
+        if self._progress_timer is not None:
+            self._progress_timer.stop()
+            self._progress_timer = None
         if message.error:
             if len(self.corpus) == 0:
                 self.paper_app.fail(message.error)
@@ -437,6 +443,20 @@ class MainScreen(TriageMixin, Screen[None]):
     def _on_searched(self, message: Searched) -> None:
         if message.generation != self._generation:
             return  # an older keystroke's result: the newest one is on its way
+        if self._provisional_timer is not None:
+            self._provisional_timer.stop()
+            self._provisional_timer = None
+        if message.provisional:
+            # Hold the fast first rows briefly: when the ranked result follows within
+            # the hold, the list repaints once instead of twice.
+            self._provisional_timer = self.set_timer(PROVISIONAL_HOLD, lambda: self._apply_result(message))
+            return
+        self._apply_result(message)
+
+    def _apply_result(self, message: Searched) -> None:
+        self._provisional_timer = None
+        if message.generation != self._generation:
+            return
         keep = self._keep_for_result
         if not message.provisional and self.paper_list.cursor > 0:
             # The user moved within the provisional rows: stay on that paper.
@@ -445,6 +465,7 @@ class MainScreen(TriageMixin, Screen[None]):
 
     def _show_rows(self, positions: Sequence[int], total: int, provisional: bool, keep: int | None) -> None:
         self.paper_list.set_rows(positions, self.query_text, keep=keep)
+        self._show_current()  # now, not on the Highlighted message: one repaint for both
         if not provisional and (self.paper_list.current_position == self._pending_keep or not self._loading):
             self._pending_keep = None  # restored (or, once loaded, not to be found)
         self.filter_bar.set_count(

@@ -41,6 +41,8 @@ class FilterInput(Input):
 class FilterBar(Vertical):
     """The filter line and its hint."""
 
+    _count = ""
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="filter-row"):
             yield Label("/", id="filter-prompt")
@@ -56,4 +58,9 @@ class FilterBar(Vertical):
         """Show ``shown / total``; ``+`` marks a provisional (still counting) result."""
         more = "+" if provisional else ""
         total_text = f"{total:,}" + ("…" if loading else "")
-        self.query_one("#filter-count", Label).update(Text(f"{shown:,}{more} / {total_text}"))
+        text = f"{shown:,}{more} / {total_text}"
+        label = self.query_one("#filter-count", Label)
+        if text != self._count:
+            self._count = text
+            # A fixed-width label: no layout pass for the whole screen per keystroke.
+            label.update(Text(text, justify="right"), layout=False)

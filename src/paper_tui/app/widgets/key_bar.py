@@ -24,6 +24,8 @@ class KeyBar(Static):
     KeyBar { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
+    _shown = ""
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         self.call_after_refresh(self.redraw)
@@ -51,4 +53,6 @@ class KeyBar(Static):
         palette = Binding(self.app.COMMAND_PALETTE_BINDING, "command_palette")
         text.append(f" {self.app.get_key_display(palette)} ", key_style)
         text.append("palette", description_style)
-        self.update(text)
+        if text.plain != self._shown:
+            self._shown = text.plain
+            self.update(text, layout=False)  # always one line: no layout pass

@@ -77,6 +77,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.paper: Paper | None = None
+        self._shown: object = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading…"), id="paper-text")
@@ -93,11 +94,19 @@ class ReadingPane(VerticalScroll, can_focus=True):
         empty: str = "No paper selected.",
     ) -> None:
         """Show ``paper``; scroll back to the top when it is a different paper."""
+        key = (paper, tuple(sorted((k, tuple(v)) for k, v in (highlights or {}).items())), decisions, empty)
+        if key == self._shown:
+            return  # the same paper, matches and decisions: no re-layout
+        self._shown = key
         text = self.render_paper(paper, highlights or {}, decisions) if paper else Text(empty)
         if paper is None or self.paper is None or paper.id != self.paper.id:
             self.scroll_home(animate=False, immediate=True)
         self.paper = paper
         self.query_one("#paper-text", Static).update(text)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._shown = None  # a new theme: the next show() must redraw
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name, partial=True)

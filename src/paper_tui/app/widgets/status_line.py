@@ -43,6 +43,7 @@ class StatusLine(Static):
         super().__init__("", id=id, markup=False)
         self._left = ""
         self._right = ""
+        self._shown = ""
 
     def set_left(self, text: str) -> None:
         self._left = text
@@ -70,7 +71,9 @@ class StatusLine(Static):
         text = Text(left)
         text.append(" " * max(1, width - len(left) - len(right)))
         text.append(right)
-        self.update(text)
+        if text.plain != self._shown:
+            self._shown = text.plain
+            self.update(text, layout=False)  # always one line: no layout pass
 
     def on_resize(self) -> None:
         self._redraw()
