@@ -273,6 +273,24 @@ def test_unreadable_file_is_never_overwritten(lib_path: Path, monkeypatch: pytes
     assert "NOT SAVED" in said
     monkeypatch.undo()
     assert lib_path.read_bytes() == good
+    # Readable again: the kept change is merged with what the file holds.
+    assert other.retry()
+    again = Library.open(lib_path)
+    assert again.is_bookmarked(paper(1).id) and again.is_bookmarked(paper(2).id)
+
+
+def test_broken_file_not_movable_aside_waits(lib_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lib_path.write_text("[[[ broken")
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", fail_with(errno.EROFS))
+        lib = Library.open(lib_path)
+        assert "could not be moved aside" in lib.notices[0]
+        assert "NOT SAVED" in lib.toggle_bookmark([paper(1)])
+        assert lib_path.read_text() == "[[[ broken"
+    assert lib.retry()
+    (aside,) = broken_copies(lib_path)
+    assert aside.read_text() == "[[[ broken"
+    assert Library.open(lib_path).is_bookmarked(paper(1).id)
 
 
 def test_a_file_repaired_by_another_instance_is_not_moved_aside(

@@ -204,9 +204,12 @@ class Library:
         if disk.status == "missing":
             return
         if disk.status == "unreadable":
-            self._refusal = f"the library file {self.path} cannot be read ({disk.error})"
-            self._notice(f"{self._refusal}; changes are kept in memory only")
-            self._start_from_backup()
+            # Saves keep failing (and changes stay in memory) until it can be read and merged.
+            source = self._start_from_backup()
+            self._notice(
+                f"the library file {self.path} cannot be read ({disk.error}); {source}; "
+                "changes are kept in memory until it can be read"
+            )
             return
         if disk.status == "newer":
             self._refusal = f"{self.path} was {disk.error}"
@@ -220,9 +223,13 @@ class Library:
         self._remember(disk)
         self._save_snapshot()
         if disk.problems:
-            self._keep_aside_copy(disk)
             self._dirty = set(self._entries)  # write the readable part back at once
-            self._save()
+            try:
+                self._keep_aside_copy(disk)
+            except OSError as error:
+                self._write_failed(error)
+            else:
+                self._save()
         elif disk.schema < SCHEMA:
             self._upgrade(disk)
 
@@ -274,9 +281,12 @@ class Library:
                     aside = quarantine_name(self.path)
                     os.replace(self.path, aside)
         except OSError as error:
-            self._refusal = f"{what} and could not be moved aside ({error.strerror or error})"
-            self._notice(f"{self._refusal}; changes are kept in memory only")
-            self._start_from_backup()
+            # Saves try again to move it aside, and keep changes in memory until they can.
+            source = self._start_from_backup()
+            self._notice(
+                f"{what} and could not be moved aside ({error.strerror or error}); {source}; "
+                "changes are kept in memory until it can be"
+            )
             return
         if aside is None:  # changed again meanwhile (missing, or broken differently): start over
             self._load()
@@ -299,7 +309,8 @@ class Library:
         return "the library was started empty (no good backup)"
 
     def _keep_aside_copy(self, disk: _Disk) -> None:
-        """Copy a readable file with bad fields aside (once per content) before it is rewritten."""
+        """Copy a readable file with bad fields aside (once per content) before it is
+        rewritten; raises OSError when the copy cannot be made (then nothing is rewritten)."""
         if disk.raw is None or disk.raw in self._kept_aside or self.read_only:
             return
         aside = quarantine_name(self.path)
@@ -307,11 +318,10 @@ class Library:
         try:
             atomic_write(aside, disk.raw)
         except OSError as error:
-            self._refusal = (
-                f"{self.path} has bad fields ({shown}) and no copy could be kept ({error.strerror})"
-            )
-            self._notice(f"{self._refusal}; changes are kept in memory only")
-            return
+            raise OSError(
+                error.errno,
+                f"{self.path} has bad fields ({shown}) and no copy of it could be kept ({error.strerror})",
+            ) from None
         self._kept_aside.add(disk.raw)
         self._notice(
             f"the library file {self.path} had bad fields ({shown}); the original was copied to {aside}"
@@ -613,8 +623,6 @@ class Library:
             return _Disk(entries=dict(self._entries), other=self._other)
         if disk.problems:
             self._keep_aside_copy(disk)
-            if self._refusal:
-                raise WriteRefused(errno.EPERM, self._refusal)
         return disk
 
     def _write_failed(self, error: OSError) -> None:
