@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
@@ -420,3 +421,30 @@ async def test_a_broken_library_is_reported_at_start(papers_file: Path) -> None:
         # The user is told where it went.
         assert notified(pilot, kept[0].name)
     assert record(on_disk(), ATTENTION)["bookmarked"] is True
+
+
+async def test_keys_typed_right_behind_t_or_e_go_into_the_editor(papers_file: Path) -> None:
+    """A burst (a fast typist, a paste) reaches the app before the editor has opened."""
+
+    def burst(app: Any, keys: str) -> None:
+        for key in keys:
+            event = events.Key(key, key)
+            event.set_sender(app)
+            app._driver.send_message(event)
+
+    async with running(papers_file) as (pilot, screen, _library):
+        burst(pilot.app, "tml")
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, TagEditor) and editor.query_one(Input).value == "ml"
+        await pilot.press("escape")
+        burst(pilot.app, "ehi")
+        await settle(pilot)
+        note = pilot.app.screen
+        assert isinstance(note, NoteEditor) and note.query_one(TextArea).text == "hi"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        burst(pilot.app, "jk")  # no editor open: plain keys as always
+        await settle(pilot)
+        assert current_title(screen) == ATTENTION

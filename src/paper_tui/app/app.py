@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -21,6 +22,7 @@ from textual.theme import Theme
 from paper_tui.app.commands import PaperCommands
 from paper_tui.app.config import Config
 from paper_tui.app.screens.main import Inputs, MainScreen
+from paper_tui.app.screens.typeahead import forward_typeahead
 from paper_tui.app.state import StateStore
 
 
@@ -130,6 +132,10 @@ class PaperApp(App[None]):
                 screen.cancel_load()
                 screen.save_session()
         self.exit()
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed right behind the one that opened an editor (t, e) go into it.
+        forward_typeahead(self, event)
 
     def notify(
         self,

@@ -12,13 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
 from paper_tui.app.screens.confirm import ConfirmScreen
+from paper_tui.app.screens.typeahead import TypeaheadModal
 
 
-class NoteEditor(ModalScreen[str | None]):
+class NoteEditor(TypeaheadModal[str | None]):
     """Edit ``text``, the note of the paper titled ``title``.
 
     Dismisses with the new text on ``Ctrl+S`` (even when unchanged, so the caller
@@ -70,6 +70,7 @@ class NoteEditor(ModalScreen[str | None]):
         area.focus()
         # Start at the end: adding to a note is the common case.
         area.move_cursor(area.document.end)
+        self.flush_typeahead()
 
     @property
     def text(self) -> str:

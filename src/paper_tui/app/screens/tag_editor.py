@@ -15,10 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Label
 
+from paper_tui.app.screens.typeahead import TypeaheadModal
 from paper_tui.library.entry import parse_tags
 
 
@@ -74,7 +74,7 @@ class TagInput(Input):
             self.insert_text_at_cursor(", ")
 
 
-class TagEditor(ModalScreen[tuple[str, ...] | None]):
+class TagEditor(TypeaheadModal[tuple[str, ...] | None]):
     """Edit a comma-separated list of tags; dismiss with them parsed as the library
     does (trimmed, spaces as ``-``, no repeats), or with ``None``.
 
@@ -129,6 +129,7 @@ class TagEditor(ModalScreen[tuple[str, ...] | None]):
         tag_input = self.query_one("#tags", TagInput)
         tag_input.focus()
         tag_input.cursor_position = len(tag_input.value)
+        self.flush_typeahead()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
