@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import tomllib
@@ -16,6 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Label, Static
 from textual.worker import WorkerCancelled
 
+from helpers import run_cli
 from paper_tui.app.app import PaperApp
 from paper_tui.app.config import Config
 from paper_tui.app.screens.help import HelpScreen
@@ -404,3 +406,67 @@ async def test_q_quits_during_a_load(tmp_path: Path) -> None:
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+def app_args(*argv: str) -> argparse.Namespace:
+    from paper_tui.cli import build_app_parser
+
+    return build_app_parser().parse_args(list(argv))
+
+
+async def test_library_option_opens_the_library_alone() -> None:
+    from paper_tui.app.run import build_app
+    from paper_tui.library import Library
+
+    corpus = sample_corpus()
+    library = Library.open()
+    library.toggle_bookmark([corpus[3]])
+    library.set_state([corpus[7]], "skipped")
+    app = build_app(app_args("--library"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert sorted(p.title for p in screen.corpus) == sorted([corpus[3].title, corpus[7].title])
+        assert "your library" in screen.status.left
+        assert "★" in row_text(app, 0) + row_text(app, 1)
+
+
+async def test_empty_library_says_so() -> None:
+    from paper_tui.app.run import build_app
+
+    app = build_app(app_args("--library"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "library is empty" in row_text(app, 0)
+
+
+def test_missing_file_is_one_line_before_the_screen(tmp_path: Path) -> None:
+    status, out, err = run_cli(str(tmp_path / "nope.jsonl"))
+    assert status == 2 and out == ""
+    assert len(err.splitlines()) == 1 and "nope.jsonl" in err
+
+
+def test_standard_input_is_refused_by_the_app() -> None:
+    status, _, err = run_cli("-")
+    assert status == 2 and "standard input" in err and len(err.splitlines()) == 1
+
+
+async def test_palette_finds_a_paper_by_title_and_goes_there() -> None:
+    corpus = sample_corpus()
+    target = corpus[40]
+    app = PaperApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"'speech", "enter")
+        await settle(pilot)
+        from paper_tui.app.commands import PaperCommands
+
+        provider = PaperCommands(main_screen(app))
+        hits = [hit async for hit in provider.search(target.title[:30])]
+        paper_hits = [h for h in hits if h.help == "paper"]
+        assert paper_hits and paper_hits[0].text == target.title
+        paper_hits[0].command()
+        await settle(pilot)
+        assert pane_title(app) == target.title
+        actions = [hit async for hit in provider.search("sort")]
+        assert any("Sort" in str(h.text or h.match_display) for h in actions)

@@ -10,7 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from paper_tui.app.app import PaperApp
 
 
 def _open_library(problems: list[str]) -> Any:
@@ -26,8 +29,9 @@ def _open_library(problems: list[str]) -> Any:
         return None
 
 
-def run_app(args: argparse.Namespace) -> int:
-    """Check the inputs, run the app, return the exit status."""
+def build_app(args: argparse.Namespace) -> PaperApp:
+    """The app for the command line's arguments.  Raises CliError or LoadError (one
+    line for the user) when the inputs cannot be opened."""
     from paper_tui.app.config import load_config
     from paper_tui.app.screens.main import Inputs
     from paper_tui.app.state import session_key
@@ -57,7 +61,12 @@ def run_app(args: argparse.Namespace) -> int:
             inputs = Inputs(sample, args.input_format, use_cache, key=session_key([]), label="bundled sample")
     from paper_tui.app.app import PaperApp
 
-    app = PaperApp(inputs, config=config, config_problems=problems, query=args.query, library=library)
+    return PaperApp(inputs, config=config, config_problems=problems, query=args.query, library=library)
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Check the inputs, run the app, return the exit status."""
+    app = build_app(args)
     app.run()
     if app.failure:
         sys.stderr.write(f"paper-tui: {app.failure}\n")

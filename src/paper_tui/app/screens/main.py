@@ -250,10 +250,10 @@ class MainScreen(TriageMixin, Screen[None]):
             return
         self._user_moved = True
         self._pending_keep = position
-        if self.filter_bar.input.value:
-            self.filter_bar.input.value = ""  # the search this starts keeps the paper
-        else:
-            self._refresh_results()
+        self.query_text = ""  # set first, so the input's change event is taken as an echo
+        self.filter_bar.input.value = ""
+        self._refresh_results()
+        self._update_status()
 
     # -- loading -----------------------------------------------------------
 
@@ -358,7 +358,12 @@ class MainScreen(TriageMixin, Screen[None]):
         else:
             self.engine.invalidate()
             self._refresh_results(keep=True)
-        self.paper_list.empty_text = "No papers match." if len(self.corpus) else "No papers."
+        if len(self.corpus):
+            self.paper_list.empty_text = "No papers match the filter."
+        elif self.inputs.papers is not None:
+            self.paper_list.empty_text = "Your library is empty: b bookmarks a paper."
+        else:
+            self.paper_list.empty_text = "No papers in these files."
         self._update_status()
 
     def _restore_cursor(self) -> None:
