@@ -280,7 +280,7 @@ def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the TOML was parsed although a cached copy of it exists")
 
-    monkeypatch.setattr("paper_tui.library.store.decode", refuse)
+    monkeypatch.setattr("paper_tui.library.disk.decode", refuse)
 
 
 def test_a_cached_parse_opens_the_same_library(lib_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -299,16 +299,16 @@ def test_a_file_repaired_by_another_instance_is_not_moved_aside(
     # This instance read the file while broken; by the time it takes the lock another
     # instance has moved it aside and written a good one, which must not be taken for broken.
     Library.open(lib_path).toggle_bookmark([paper(1)])
-    real_read = store._read_disk
+    real_read = store.read_disk
     calls = []
 
-    def read_disk(path: Path) -> store._Disk:
+    def read_disk(path: Path) -> store.Disk:
         calls.append(path)
         if len(calls) == 1:
-            return store._Disk(raw=b"[[", status="broken", error="not valid TOML")
+            return store.Disk(raw=b"[[", status="broken", error="not valid TOML")
         return real_read(path)
 
-    monkeypatch.setattr(store, "_read_disk", read_disk)
+    monkeypatch.setattr(store, "read_disk", read_disk)
     lib = Library.open(lib_path)
     assert broken_copies(lib_path) == [] and lib.notices == []
     assert lib.is_bookmarked(paper(1).id)

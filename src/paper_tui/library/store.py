@@ -25,18 +25,17 @@ import os
 import threading
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from paper_tui import paths
 from paper_tui.library import snapshot
+from paper_tui.library.disk import Disk, merge, read_disk
 from paper_tui.library.entry import (
     STATES,
     Entry,
-    format_stamp,
     normalize_note,
     normalize_tags,
     now_stamp,
@@ -50,68 +49,12 @@ from paper_tui.library.files import (
     stale_temps,
 )
 from paper_tui.library.history import History, Step
-from paper_tui.library.schema import SCHEMA, Encoder, LibraryFormatError, NewerSchemaError, decode
+from paper_tui.library.schema import SCHEMA, Encoder
 from paper_tui.model import Paper, Source
 
 
 class WriteRefused(OSError):
     """Writing would destroy something: a file this version cannot read safely."""
-
-
-@dataclass
-class _Disk:
-    """The library file as read: its records, or why it could not be used."""
-
-    entries: dict[str, Entry] = field(default_factory=dict)
-    other: dict[str, Any] = field(default_factory=dict)
-    raw: bytes | None = None
-    schema: int = SCHEMA
-    problems: list[str] = field(default_factory=list)
-    #: "missing", "ok", "broken" (not a library), "newer" (newer schema), "unreadable" (OSError)
-    status: str = "missing"
-    error: str = ""
-
-
-def _read_disk(path: Path) -> _Disk:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return _Disk()
-    except OSError as error:
-        return _Disk(status="unreadable", error=error.strerror or str(error))
-    try:
-        text = raw.decode("utf-8-sig")
-        mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        decoded = decode(text, migrated_stamp=format_stamp(mtime))
-    except NewerSchemaError as error:
-        return _Disk(error.decoded.entries, error.decoded.other, raw, status="newer", error=str(error))
-    except (LibraryFormatError, UnicodeDecodeError) as error:
-        return _Disk(raw=raw, status="broken", error=str(error))
-    except OSError as error:
-        return _Disk(status="unreadable", error=error.strerror or str(error))
-    return _Disk(decoded.entries, decoded.other, raw, decoded.schema, decoded.problems, "ok")
-
-
-def merge(
-    disk: Mapping[str, Entry], mine: Mapping[str, Entry], dirty: Set[str]
-) -> tuple[dict[str, Entry], set[str]]:
-    """The records after merging this instance's unsaved changes (``dirty``) into the disk's.
-
-    A paper this instance did not change takes the disk's record (or none); a paper it
-    changed keeps its record unless the disk's is newer.  Returns the merged records and
-    the papers whose record is still this instance's.
-    """
-    merged = dict(disk)
-    kept: set[str] = set()
-    for pid in dirty:
-        own = mine.get(pid)
-        if own is None:
-            continue
-        theirs = disk.get(pid)
-        if theirs is None or own.updated >= theirs.updated:
-            merged[pid] = own
-            kept.add(pid)
-    return merged, kept
 
 
 def _close_at_exit(ref: weakref.ReferenceType[Library]) -> None:
@@ -199,7 +142,7 @@ class Library:
     def _load(self) -> None:
         if self._load_snapshot():
             return
-        disk = _read_disk(self.path)
+        disk = read_disk(self.path)
         self._signature = file_signature(self.path)
         if disk.status == "missing":
             return
@@ -260,7 +203,7 @@ class Library:
         with self._mutex:
             self._save_snapshot()
 
-    def _recover_broken(self, disk: _Disk) -> None:
+    def _recover_broken(self, disk: Disk) -> None:
         what = f"the library file {self.path} is broken ({disk.error})"
         if self.read_only:
             self._notice(f"{what}; it was left as it is")
@@ -270,7 +213,7 @@ class Library:
             # Under the lock, and only if the file still holds the broken bytes: another
             # instance may have moved it aside and written a good one since it was read.
             with locked(self.lock_path, self.lock_timeout):
-                again = _read_disk(self.path)
+                again = read_disk(self.path)
                 if again.status == "ok":
                     self._entries, self._other = again.entries, again.other
                     self._remember(again)
@@ -300,7 +243,7 @@ class Library:
 
     def _start_from_backup(self) -> str:
         """Use the backup's records if it is good; say which start was made."""
-        backup = _read_disk(self.backup_path)
+        backup = read_disk(self.backup_path)
         if backup.status == "ok" and backup.entries:
             self._entries, self._other = backup.entries, backup.other
             return (
@@ -308,7 +251,7 @@ class Library:
             )
         return "the library was started empty (no good backup)"
 
-    def _keep_aside_copy(self, disk: _Disk) -> None:
+    def _keep_aside_copy(self, disk: Disk) -> None:
         """Copy a readable file with bad fields aside (once per content) before it is
         rewritten; raises OSError when the copy cannot be made (then nothing is rewritten)."""
         if disk.raw is None or disk.raw in self._kept_aside or self.read_only:
@@ -327,7 +270,7 @@ class Library:
             f"the library file {self.path} had bad fields ({shown}); the original was copied to {aside}"
         )
 
-    def _upgrade(self, disk: _Disk) -> None:
+    def _upgrade(self, disk: Disk) -> None:
         if self.read_only or disk.raw is None:
             return
         keep = self.path.with_name(f"{self.path.name}.schema{disk.schema}")
@@ -597,7 +540,7 @@ class Library:
             self._notice(f"the library is saved again ({self.path})")
         return True
 
-    def _read_for_merge(self) -> _Disk:
+    def _read_for_merge(self) -> Disk:
         """The file on disk, for merging; a broken one is moved aside first (never overwritten)."""
         if self._synced is not None:
             try:
@@ -605,8 +548,8 @@ class Library:
             except OSError:
                 raw = None
             if raw == self._synced:  # nobody wrote since: its records are the ones remembered
-                return _Disk(dict(self._base), dict(self._other), raw, status="ok")
-        disk = _read_disk(self.path)
+                return Disk(dict(self._base), dict(self._other), raw, status="ok")
+        disk = read_disk(self.path)
         if disk.status == "unreadable":
             raise OSError(errno.EIO, f"cannot read {self.path} to merge ({disk.error})")
         if disk.status == "newer":
@@ -620,7 +563,7 @@ class Library:
                 "and the library as this instance knows it was written"
             )
             # Nothing on disk can be trusted: this instance's view stands for the disk's.
-            return _Disk(entries=dict(self._entries), other=self._other)
+            return Disk(entries=dict(self._entries), other=self._other)
         if disk.problems:
             self._keep_aside_copy(disk)
         return disk
@@ -651,7 +594,7 @@ class Library:
             signature = file_signature(self.path)
             if signature == self._signature:
                 return False
-            disk = _read_disk(self.path)
+            disk = read_disk(self.path)
             self._signature = signature
             if disk.status not in ("ok", "missing"):
                 self._notice(
@@ -665,7 +608,7 @@ class Library:
             self._remember(disk)
             return self._set_entries(merged)
 
-    def _remember(self, disk: _Disk) -> None:
+    def _remember(self, disk: Disk) -> None:
         """Note the file's bytes and records as read (only a clean, current one counts)."""
         if disk.status == "ok" and not disk.problems and disk.schema == SCHEMA:
             self._synced, self._base = disk.raw, dict(disk.entries)
