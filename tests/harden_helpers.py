@@ -15,13 +15,20 @@ import io, json, resource, sys
 from paper_tui.cli import main
 from paper_tui.paths import sample_path
 
+def read_bytes():
+    with open("/proc/self/io") as handle:
+        return int(dict(line.split(": ") for line in handle.read().splitlines())["rchar"])
+
 main(["list", str(sample_path())], out=io.StringIO(), err=io.StringIO())
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+read_before = read_bytes()
 out, err = io.StringIO(), io.StringIO()
 status = main(sys.argv[1:], out=out, err=err)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # parallel parse workers
 print(json.dumps({"status": status, "err": err.getvalue(), "out_lines": out.getvalue().count("\n"),
-                  "out_head": out.getvalue()[:2000], "growth_mb": (peak - base) / 1024}))
+                  "out_head": out.getvalue()[:2000], "growth_mb": max(peak - base, children) / 1024,
+                  "read_mb": (read_bytes() - read_before) / 2**20}))
 """
 
 
@@ -31,7 +38,10 @@ class Probe:
     err: str
     out_lines: int
     out_head: str
+    #: Peak resident memory above the warmed-up interpreter's (or a worker's peak).
     growth_mb: float
+    #: Bytes read through system calls while running, in MiB.
+    read_mb: float
 
 
 def probe(*argv: str, timeout: float = 120) -> Probe:

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Protocol, cast
 
 from paper_tui.model import Paper
 
@@ -147,6 +147,60 @@ class CountingReader(io.RawIOBase):
         super().close()
 
 
+#: The longest line read.  A record of a paper list is a few KB (a whole JSON document
+#: is read with ``read()``, not by lines); a longer line is garbage (a binary tail, a file
+#: without line ends), and holding it in memory is what must not happen: the load stops
+#: with one clear error instead.
+MAX_LINE_CHARS = 16 << 20
+
+
+class LineLimitedStream:
+    """Text whose lines stop at :data:`MAX_LINE_CHARS`: a longer one raises :class:`LoadError`
+    naming the line, after reading no more than the limit of it.  It offers what the
+    formats use of a text file: iteration, ``readline``, ``read``, ``close`` and ``with``."""
+
+    def __init__(self, inner: io.TextIOWrapper, path: str) -> None:
+        self._inner = inner
+        self._path = path
+        self._line = 0
+
+    def __enter__(self) -> LineLimitedStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._inner.closed
+
+    def read(self, size: int | None = -1, /) -> str:
+        return self._inner.read(size)
+
+    def readline(self, size: int | None = -1, /) -> str:
+        limit = MAX_LINE_CHARS if size is None or size < 0 else min(size, MAX_LINE_CHARS)
+        line = self._inner.readline(limit)
+        self._line += 1
+        if len(line) >= MAX_LINE_CHARS and not line.endswith("\n"):
+            where = "<stdin>" if self._path == "-" else self._path
+            raise LoadError(
+                where, f"a line longer than {MAX_LINE_CHARS >> 20}M characters: not a paper list", self._line
+            )
+        return line
+
+    def __iter__(self) -> LineLimitedStream:
+        return self
+
+    def __next__(self) -> str:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+    def close(self) -> None:
+        self._inner.close()
+
+
 @dataclass
 class OpenedFile:
     path: str
@@ -197,7 +251,8 @@ def open_text(path: str) -> OpenedFile:
     codecs.register_error(handler_name, fallback)
     counter = CountingReader(raw)
     buffered = io.BufferedReader(counter, buffer_size=1 << 20)
-    stream = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors=handler_name, newline=None)
+    text = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors=handler_name, newline=None)
+    stream = cast(IO[str], LineLimitedStream(text, path))
     head = first.decode("utf-8-sig", errors="replace")
     return OpenedFile(path, head, stream, counter, size, fallback)
 
