@@ -29,6 +29,21 @@ def _open_library(problems: list[str]) -> Any:
         return None
 
 
+def _prepare_processes(files: list[str]) -> None:
+    """Start multiprocessing's resource tracker now, while ``sys.stderr`` is the real
+    one, when a file is big enough to be parsed on every core: inside the app,
+    Textual's captured stderr has no file descriptor and the tracker cannot start."""
+    import os
+
+    from paper_tui import parallel
+
+    sizes = [os.path.getsize(f) for f in files if f != "-" and os.path.isfile(f)]
+    if any(size >= parallel.MIN_BYTES // 2 for size in sizes):
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+
+
 def build_app(args: argparse.Namespace) -> PaperApp:
     """The app for the command line's arguments.  Raises CliError or LoadError (one
     line for the user) when the inputs cannot be opened."""
@@ -51,7 +66,8 @@ def build_app(args: argparse.Namespace) -> PaperApp:
         if files:
             from paper_tui.loading import Loader
 
-            Loader(files, args.input_format, use_cache=use_cache)  # raises LoadError for a bad path
+            loader = Loader(files, args.input_format, use_cache=use_cache)  # LoadError for a bad path
+            _prepare_processes(loader.files)
             label = Path(files[0]).name if len(files) == 1 else f"{len(files)} files"
             inputs = Inputs(files, args.input_format, use_cache, key=session_key(files), label=label)
         else:
