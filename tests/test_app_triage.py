@@ -423,28 +423,40 @@ async def test_a_broken_library_is_reported_at_start(papers_file: Path) -> None:
     assert record(on_disk(), ATTENTION)["bookmarked"] is True
 
 
-async def test_keys_typed_right_behind_t_or_e_go_into_the_editor(papers_file: Path) -> None:
-    """A burst (a fast typist, a paste) reaches the app before the editor has opened."""
+def burst(app: Any, *keys: str) -> None:
+    """Keys sent at once, as a fast typist or a paste does (pilot.press waits after each)."""
+    for key in keys:
+        event = events.Key(key, "/" if key == "slash" else key)
+        event.set_sender(app)
+        app._driver.send_message(event)
 
-    def burst(app: Any, keys: str) -> None:
-        for key in keys:
-            event = events.Key(key, key)
-            event.set_sender(app)
-            app._driver.send_message(event)
+
+async def test_keys_typed_right_behind_t_or_e_go_into_the_editor(papers_file: Path) -> None:
+    """The burst's later keys reach the app before the editor has opened."""
 
     async with running(papers_file) as (pilot, screen, _library):
-        burst(pilot.app, "tml")
+        burst(pilot.app, *"tml")
         await settle(pilot)
         editor = pilot.app.screen
         assert isinstance(editor, TagEditor) and editor.query_one(Input).value == "ml"
         await pilot.press("escape")
-        burst(pilot.app, "ehi")
+        burst(pilot.app, *"ehi")
         await settle(pilot)
         note = pilot.app.screen
         assert isinstance(note, NoteEditor) and note.query_one(TextArea).text == "hi"
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert pilot.app.screen is screen
-        burst(pilot.app, "jk")  # no editor open: plain keys as always
+        burst(pilot.app, *"jk")  # no editor open: plain keys as always
         await settle(pilot)
         assert current_title(screen) == ATTENTION
+
+
+async def test_a_query_typed_right_behind_slash_goes_into_the_filter(papers_file: Path) -> None:
+    async with running(papers_file) as (pilot, screen, library):
+        burst(pilot.app, "slash", *"resid")  # s would sort, e would open the note editor
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert screen.filter_bar.input.value == "resid"
+        assert [screen.corpus[p].title for p in screen.shown_positions()] == [RESNET]
+        assert len(library) == 0

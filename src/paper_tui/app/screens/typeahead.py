@@ -1,10 +1,10 @@
-"""Keys typed right after the key that opens a modal go into its field, not lost.
+"""Keys typed right after the key that opens a text field go into the field, not lost.
 
-A modal opens a moment after its key: Textual runs a key's binding once the key has
-bubbled up to the app, so the keys right behind it in a fast burst (``t`` then ``ml``
-at typing speed, or a paste) are already on their way through the screen underneath,
-and reach the app when the modal is on top and has no use for them.  The app hands them
-over (:func:`forward_typeahead`); the modal keeps them until its field has the focus.
+Textual runs a key's binding once the key has bubbled up to the app, so the keys right
+behind it in a fast burst (``t`` then ``ml`` at typing speed, ``/speech``, a paste) are
+already on their way through the old focus and reach the app when the new field has
+the focus (or, for a modal, before it has).  The app hands them over
+(:func:`forward_typeahead`); a modal keeps them until its field has the focus.
 """
 
 from __future__ import annotations
@@ -55,11 +55,24 @@ class TypeaheadModal(ModalScreen[ResultType]):
 
 
 def forward_typeahead(app: App[Any], event: events.Key) -> None:
-    """For the app's key handler: a printable key that reaches the app while a
-    :class:`TypeaheadModal` is on top was queued before it opened (the modal's own
-    field takes every printable key), so it belongs in the modal."""
+    """For the app's key handler: give a printable key that was queued before the focus
+    moved to a text field (an editor opening, ``/`` focusing the filter) to that field.
+
+    A focused field takes every printable key itself, so one that reaches the app while
+    a field has the focus was on its way before; without this it would be dropped, or
+    worse, run a binding of the screen (``/speech``: ``s`` sorts, ``p`` opens a PDF).
+    """
+    if not (event.is_printable and event.character):
+        return
     top = app.screen
-    if isinstance(top, TypeaheadModal) and event.is_printable and event.character:
-        event.stop()
-        event.prevent_default()
+    focused = app.focused
+    if isinstance(top, TypeaheadModal):
         top.type_ahead(event.character)
+    elif isinstance(focused, Input):
+        focused.insert_text_at_cursor(event.character)
+    elif isinstance(focused, TextArea) and not focused.read_only:
+        focused.insert(event.character)
+    else:
+        return
+    event.stop()
+    event.prevent_default()
