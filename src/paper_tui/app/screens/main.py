@@ -522,7 +522,9 @@ class MainScreen(TriageMixin, Screen[None]):
     # -- the filter ----------------------------------------------------------
 
     def action_focus_filter(self) -> None:
-        self.filter_bar.input.focus()
+        # At once, not deferred like focus(): the keys typed right behind "/" must find
+        # the filter focused (see paper_tui.app.screens.typeahead).
+        self.set_focus(self.filter_bar.input)
 
     @on(FilterInput.Leave)
     def _on_leave_filter(self) -> None:
