@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from textual.app import App, ComposeResult
@@ -148,3 +149,35 @@ async def test_tag_editor_escape_cancels_and_empty_clears() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert app.results == [()]
+
+
+# -- export dialog helpers -----------------------------------------------------------------
+
+
+def test_with_format_suffix_follows_the_format_but_keeps_a_chosen_name() -> None:
+    from paper_tui.app.screens.export_dialog import with_format_suffix
+
+    assert with_format_suffix("/tmp/reading-list.bib", "markdown") == "/tmp/reading-list.md"
+    assert with_format_suffix("notes", "csv") == "notes.csv"
+    assert with_format_suffix("list.jsonl", "bibtex") == "list.bib"
+    assert with_format_suffix("", "jsonl") == "reading-list.jsonl"
+    assert with_format_suffix("papers.txt", "csv") == "papers.txt"  # the user's own extension
+
+
+def test_bookmarked_papers_come_from_the_files_or_the_library_records(tmp_path: Path) -> None:
+    from paper_tui.app.screens.export_dialog import bookmarked_papers
+    from paper_tui.corpus import Corpus
+    from paper_tui.library import Library
+    from paper_tui.model import Source, make_paper
+
+    loaded = make_paper(title="Loaded", arxiv_id="2401.00001", abstract="An abstract.", source=Source("f"))
+    gone = make_paper(title="Not loaded now", arxiv_id="2401.00002", source=Source("g"))
+    plain = make_paper(title="Not bookmarked", arxiv_id="2401.00003", source=Source("f"))
+    library = Library.open(tmp_path / "library.toml")
+    library.toggle_bookmark([gone])
+    library.toggle_bookmark([loaded])
+    library.set_state([plain], "read")
+    papers = bookmarked_papers(library, Corpus([loaded, plain]))
+    assert [p.title for p in papers] == ["Loaded", "Not loaded now"]  # most recent first
+    assert papers[0].abstract == "An abstract."  # the loaded record, not the stored one
+    assert papers[1].arxiv_id == "2401.00002"
