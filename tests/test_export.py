@@ -26,12 +26,13 @@ from paper_tui.export import (
     to_markdown,
     unique_keys,
 )
-from paper_tui.formats import format_names, load_papers
+from paper_tui.formats import load_papers
 from paper_tui.library import Library
 from paper_tui.model import Paper, Source, make_paper
 from paper_tui.text import latex_to_unicode
 
 SNAPSHOT = Path(__file__).parent / "fixtures" / "arxiv_snapshot" / "arxiv_metadata_snapshot_200.jsonl"
+PMLR = Path(__file__).parent / "fixtures" / "bibtex" / "pmlr_pgm22.bib"
 
 HOSTILE = "R&D at 100% for $5: #1 {tricks} with a_b, x~y, 2^n, C:\\path -- ''quoted'' --> ok?`"
 
@@ -142,14 +143,30 @@ def test_bibtex_parses_back_with_the_same_fields() -> None:
 
 
 def test_bibtex_round_trip_through_the_reader(tmp_path: Path) -> None:
-    if "bibtex" not in format_names():
-        pytest.skip("the BibTeX reader (paper_tui.formats.bibtex) is not in the format registry yet")
     papers = snapshot_papers()
     target = tmp_path / "list.bib"
     target.write_text(to_bibtex(papers), encoding="utf-8")
     back = load_papers([str(target)])
     assert not back.problems
     assert [(p.id, p.title, p.authors) for p in back.papers] == [(p.id, p.title, p.authors) for p in papers]
+
+
+def test_bibtex_files_keep_their_keys_types_and_venues(tmp_path: Path) -> None:
+    papers = load_papers([str(PMLR)]).papers
+    text = to_bibtex(papers)
+    assert text.startswith("@inproceedings{cobb22,\n")
+    assert "  booktitle = {Proceedings of The 11th International Conference on Probabilistic" in text
+    target = tmp_path / "again.bib"
+    target.write_text(text, encoding="utf-8")
+    back = load_papers([str(target)]).papers
+    assert [(p.id, p.title, p.authors, p.extra("bibtex_key"), p.extra("venue")) for p in back] == [
+        (p.id, p.title, p.authors, p.extra("bibtex_key"), p.extra("venue")) for p in papers
+    ]
+
+
+def test_an_unsafe_original_key_is_cleaned() -> None:
+    paper = make_paper(title="T", extras={"bibtex_key": "smith, 2020 {x}"}, source=Source("t"))
+    assert bibtex_key(paper) == "smith2020x"
 
 
 # -- JSON lines, CSV, Markdown ------------------------------------------------------

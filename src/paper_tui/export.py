@@ -139,6 +139,8 @@ def bibtex_escape(text: str, *, ascii_only: bool = False) -> str:
 
 
 _NOT_KEY = re.compile(r"[^a-z0-9]")
+# What cannot be in a BibTeX key: it ends at a comma or space, braces and quotes break it.
+_KEY_UNSAFE = re.compile(r"[\s,{}()\"'#%~\\=]")
 _WORD_BREAK = re.compile(r"[\s\-/:]+")
 _AND = re.compile(r"\band\b", re.IGNORECASE)
 
@@ -157,7 +159,11 @@ def _last_name(author: str) -> str:
 
 
 def bibtex_key(paper: Paper) -> str:
-    """A citation key in the common ``lastname2024firstword`` form (ASCII, lower case)."""
+    """The paper's own key when it came from a BibTeX file (so citations keep working),
+    else one in the common ``lastname2024firstword`` form (ASCII, lower case)."""
+    own = _KEY_UNSAFE.sub("", paper.extra("bibtex_key"))
+    if own:
+        return own
     name = _ascii_word(_last_name(paper.first_author)) if paper.authors else ""
     words = (_ascii_word(w) for w in _WORD_BREAK.split(paper.title))
     fallback = first = ""
@@ -247,12 +253,10 @@ def bibtex_entry(
     ascii_only: bool = False,
 ) -> str:
     """One BibTeX entry.  With an arXiv id it follows arXiv's own export: ``@misc`` with
-    ``eprint``, ``archivePrefix = {arXiv}`` and ``primaryClass``; another paper with a
-    journal or venue is an ``@article``.  ``tags`` and ``note`` go to ``keywords`` and ``annote``."""
-    # arXiv's journal_ref ("Phys.Rev.D76:013009,2007") is a citation, not a journal name: the
-    # DOI stands for the published version instead.
-    journal = "" if paper.arxiv_id else paper.extra("journal") or paper.extra("venue")
-    kind = "article" if journal else "misc"
+    ``eprint``, ``archivePrefix = {arXiv}`` and ``primaryClass``.  A paper read from BibTeX
+    keeps its entry type and venue (``journal``, ``booktitle``); another paper with a venue
+    is an ``@article``.  ``tags`` and ``note`` go to ``keywords`` and ``annote``."""
+    kind, venue_field, venue = _kind_and_venue(paper)
     fields: list[tuple[str, str]] = [("title", _bibtex_title(paper.title, ascii_only))]
     if paper.authors:
         fields.append(("author", " and ".join(_bibtex_author(a, ascii_only) for a in paper.authors)))
@@ -265,8 +269,8 @@ def bibtex_entry(
         primary = next((c for c in paper.categories if _ARXIV_CATEGORY.match(c)), "")
         if primary:
             fields.append(("primaryClass", primary))
-    if journal:
-        fields.append(("journal", bibtex_escape(journal, ascii_only=ascii_only)))
+    if venue:
+        fields.append((venue_field, bibtex_escape(venue, ascii_only=ascii_only)))
     if paper.doi:
         fields.append(("doi", _bibtex_verbatim(paper.doi)))
     if paper.page_url:
@@ -277,6 +281,31 @@ def bibtex_entry(
         fields.append(("annote", bibtex_escape(note, ascii_only=ascii_only)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{key or bibtex_key(paper)},\n{body}\n}}\n"
+
+
+_VENUE_FIELD = {
+    "article": "journal",
+    "inproceedings": "booktitle",
+    "conference": "booktitle",
+    "incollection": "booktitle",
+    "inbook": "booktitle",
+}
+_TYPES = {*_VENUE_FIELD, "book", "phdthesis", "mastersthesis", "techreport", "misc", "unpublished", "manual"}
+
+
+def _kind_and_venue(paper: Paper) -> tuple[str, str, str]:
+    """Entry type, the field that names the venue in it, and the venue."""
+    original = paper.extra("bibtex_type").lower()
+    venue = paper.extra("journal") or paper.extra("venue")
+    if original in _TYPES:
+        kind = original
+    elif paper.arxiv_id:
+        # arXiv's journal_ref ("Phys.Rev.D76:013009,2007") is a citation, not a journal
+        # name: the DOI stands for the published version instead.
+        return "misc", "", ""
+    else:
+        kind = "article" if venue else "misc"
+    return kind, _VENUE_FIELD.get(kind, "howpublished"), venue
 
 
 def _bibtex_verbatim(value: str) -> str:
