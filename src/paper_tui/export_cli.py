@@ -40,8 +40,15 @@ def export_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--ascii", action="store_true", help="BibTeX: write accented letters as LaTeX commands (\\'{e})"
     )
+    from paper_tui.formats import format_names
+
     parser.add_argument(
-        "--input-format", "-f", default=None, metavar="NAME", help="read every FILE as this format"
+        "--input-format",
+        "-f",
+        default=None,
+        choices=format_names(),
+        metavar="NAME",
+        help="read every FILE as this format (" + ", ".join(format_names()) + ")",
     )
     parser.add_argument("--data-dir", metavar="DIR", help="keep the library, config and cache in DIR")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
