@@ -44,12 +44,21 @@ def say(fd: int, text: str) -> None:
     os.write(fd, f"{text}\n".encode())
 
 
-def read_all(fd: int) -> list[str]:
+def read_all(fd: int, timeout: float = 60.0) -> bytes:
+    """Everything the child writes until it exits; fails (never hangs) after ``timeout``."""
     chunks = []
-    while chunk := os.read(fd, 65536):
-        chunks.append(chunk)
-    os.close(fd)
-    return b"".join(chunks).decode().splitlines()
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            assert ready, "the child did not finish in time"
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
 
 
 def wait_for_line(fd: int, timeout: float = 10.0) -> bytes:
@@ -106,12 +115,14 @@ def test_sigkill_during_saves_never_loses_a_reported_save(tmp_path: Path) -> Non
     reported: list[str] = []
     for round_ in range(KILLS):
         pid, fd = start(saver(path, round_))
-        first = wait_for_line(fd)
-        time.sleep(rng.uniform(0.0, 0.15))
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        lines = (first.decode() + "\n".join(read_all(fd))).splitlines()
-        reported += lines
+        try:
+            first = wait_for_line(fd)
+            time.sleep(rng.uniform(0.0, 0.15))
+        finally:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        # Each line is one write() to the pipe, so a kill never cuts one; reads may.
+        reported += (first + read_all(fd)).decode().splitlines()
         lib = Library.open(path)
         assert lib.notices == [], lib.notices
         check_saved(lib, reported)
@@ -140,14 +151,18 @@ def test_two_processes_saving_at_once_keep_all_changes(tmp_path: Path) -> None:
         return work
 
     children = [start(writer(first)) for first in (100, 200)]
-    for _, fd in children:
-        wait_for_line(fd)
-    os.write(go_write, b"gg")
     outputs = []
-    for pid, fd in children:
-        outputs.append(read_all(fd))
-        _, status = os.waitpid(pid, 0)
-        assert status == 0
+    try:
+        for _, fd in children:
+            wait_for_line(fd)
+        os.write(go_write, b"gg")
+        outputs = [read_all(fd).decode().splitlines() for _, fd in children]
+    finally:
+        for pid, _ in children:
+            if not outputs:  # something failed: never leave a child behind
+                os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+            assert outputs == [] or status == 0
     assert outputs == [["done"], ["done"]]
 
     lib = Library.open(path)
