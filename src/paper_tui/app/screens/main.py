@@ -99,8 +99,11 @@ class MainScreen(TriageMixin, Screen[None]):
     class Searched(Message):
         """A search worker's result (``provisional``: the fast first page)."""
 
-        def __init__(self, generation: int, positions: Sequence[int], total: int, provisional: bool) -> None:
+        def __init__(
+            self, generation: int, positions: Sequence[int], total: int, provisional: bool, error: str = ""
+        ) -> None:
             super().__init__()
+            self.error = error
             self.generation = generation
             self.positions = positions
             self.total = total
@@ -323,14 +326,19 @@ class MainScreen(TriageMixin, Screen[None]):
 
     @on(Batch)
     def _on_batch(self, message: Batch) -> None:
+        # The engine sees the corpus grow (its version) and extends its indexes.
         self.corpus.extend(message.papers)
-        self.engine.invalidate()
         self._restore_cursor()
         now = time.monotonic()
         wait = 0.25 if not self.query_text else LOAD_REFRESH_SECONDS
         if now - self._last_load_refresh >= wait:
             self._last_load_refresh = now
-            self._refresh_results(keep=True)
+            if self._searching:
+                # Never cancel a search to start the same one on more papers: a slow
+                # search would be restarted forever.  Run again once it has shown.
+                self._refresh_waiting = True
+            else:
+                self._refresh_results(keep=True)
 
     @on(Loaded)
     def _on_loaded(self, message: Loaded) -> None:
@@ -356,7 +364,6 @@ class MainScreen(TriageMixin, Screen[None]):
             self._refresh_results(keep_id=keep.id if keep else None)
             self.notify(f"Reloaded {len(self.corpus):,} papers.", timeout=3)
         else:
-            self.engine.invalidate()
             self._refresh_results(keep=True)
         if len(self.corpus):
             self.paper_list.empty_text = "No papers match the filter."
@@ -403,14 +410,19 @@ class MainScreen(TriageMixin, Screen[None]):
         self._generation += 1
         keep_position = self._keep_position(keep, keep_id)
         order = effective_sort(self.sort, bool(self.query_text.strip()))
+        self._refresh_waiting = False
         if not self.query_text.strip() and order == "file":
             self.workers.cancel_group(self, "search")
+            self._searching = False
             self._show_rows(range(len(self.corpus)), len(self.corpus), False, keep_position)
             return
+        self._searching = True
         self._keep_for_result = keep_position
         self._search_worker(self.query_text, order, self._generation, self._last_result, first)
 
     _keep_for_result: int | None = None
+    _searching = False
+    _refresh_waiting = False
 
     def _keep_position(self, keep: bool, keep_id: str | None) -> int | None:
         if self._pending_keep is not None:
@@ -421,6 +433,16 @@ class MainScreen(TriageMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, group="search")
     def _search_worker(
+        self, query: str, order: str, generation: int, previous: Result | None, first_results: bool
+    ) -> None:
+        try:
+            self._search(query, order, generation, previous, first_results)
+        except Exception as error:  # a failed search is a message, never a crash
+            self.post_message(
+                self.Searched(generation, (), 0, False, error=f"{type(error).__name__}: {error}")
+            )
+
+    def _search(
         self, query: str, order: str, generation: int, previous: Result | None, first_results: bool
     ) -> None:
         worker = get_current_worker()
@@ -462,6 +484,13 @@ class MainScreen(TriageMixin, Screen[None]):
         self._provisional_timer = None
         if message.generation != self._generation:
             return
+        if not message.provisional:
+            self._searching = False
+            if self._refresh_waiting:  # papers arrived meanwhile: show them next
+                self.call_after_refresh(self._refresh_results, keep=True)
+        if message.error:
+            self.notify(f"The search failed: {message.error}", severity="error", timeout=8)
+            return  # keep the rows shown
         keep = self._keep_for_result
         if not message.provisional and self.paper_list.cursor > 0:
             # The user moved within the provisional rows: stay on that paper.
