@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import tomllib
 from dataclasses import replace
 from pathlib import Path
@@ -308,3 +309,32 @@ def test_a_cached_parse_is_never_used_for_other_bytes(lib_path: Path) -> None:
     (cache,) = cache_dir().glob("library-*.json")
     cache.write_text("{not json")
     assert Library.open(lib_path).note(paper(1).id) == "by hand"
+
+
+def test_reading_from_another_thread_while_changing(lib_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Search runs in worker threads and walks the records while the UI thread changes them.
+    papers = [paper(n) for n in range(2000)]
+    lib = Library.open(lib_path)
+    monkeypatch.setattr(lib, "_save", lambda: True)  # only the in-memory side is under test
+    errors: list[Exception] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                lib.ids()
+                lib.entries()
+                lib.all_tags()
+            except RuntimeError as error:  # "dictionary changed size during iteration"
+                errors.append(error)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for k in range(60):
+            start = (k * 37) % 1500
+            lib.add_tags(papers[start : start + 500], [f"t{k}"])
+    finally:
+        stop.set()
+        reader.join()
+    assert errors == []

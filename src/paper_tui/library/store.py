@@ -485,7 +485,8 @@ class Library:
         return self._status(description)
 
     def _put(self, changed: Mapping[str, Entry]) -> None:
-        self._entries.update(changed)
+        # A new dict, never one changed in place: search threads may be iterating the old one.
+        self._entries = {**self._entries, **changed}
         self._dirty.update(changed)
         self.version += 1
         self._save()
