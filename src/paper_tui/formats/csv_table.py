@@ -14,9 +14,9 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
-from paper_tui.formats import LoadError, Report
+from paper_tui.formats import MAX_LINE_CHARS, LoadError, Report
 from paper_tui.formats.common import meaningful, split_author_list
 from paper_tui.model import Paper, PaperError, Source, classify_url, make_paper
 
@@ -82,10 +82,14 @@ class CsvFormat:
     extensions = (".csv", ".tsv")
 
     def sniff(self, head: str, path: str) -> float:
-        first = head.lstrip("\ufeff").split("\n", 1)[0]
+        # splitlines: a lone CR (old Mac line ends) inside the row makes csv raise.
+        first = next(iter(head.lstrip("\ufeff").splitlines()), "")
         if not first or first.lstrip()[:1] in "{[<@#":
             return 0.0
-        cells = next(csv.reader([first], _dialect(head, path)), [])
+        try:
+            cells = next(csv.reader([first], _dialect(head, path)), [])
+        except csv.Error:  # not a table this module can read
+            return 0.0
         if len(cells) >= 2 and "title" in match_columns(cells):
             return 0.85
         if path.lower().endswith((".csv", ".tsv")):
@@ -93,8 +97,17 @@ class CsvFormat:
         return 0.0
 
     def parse(self, stream: IO[str], path: str, report: Report) -> Iterator[Paper]:
+        # csv refuses cells over 128 KiB by default; a long abstract or note is legitimate
+        # (lines are already capped at MAX_LINE_CHARS when read).
+        csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_CHARS))
         first = stream.readline()
         reader = csv.reader(_chain(first, stream), _dialect(first, path))
+        try:
+            yield from self._rows(reader, path, report)
+        except csv.Error as error:  # e.g. a NUL in a cell: one clear line, not a traceback
+            raise LoadError(path, f"not a readable table ({error})", reader.line_num) from None
+
+    def _rows(self, reader: Any, path: str, report: Report) -> Iterator[Paper]:
         header = next(reader, None)
         if not header:
             raise LoadError(path, "the table has no header row")
