@@ -110,7 +110,7 @@ class TriageMixin(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("b", "toggle_bookmark", "Bookmark", id="triage.bookmark"),
         Binding("r", "toggle_read", "Read/unread", id="triage.read"),
-        Binding("x", "toggle_skip", "Skip", id="triage.skip"),
+        Binding("x", "toggle_skip", "Skip/unskip", id="triage.skip"),
         Binding("n", "next_unread", "Next unread", show=False, id="triage.next_unread"),
         Binding("N", "previous_unread", "Previous unread", show=False, id="triage.previous_unread"),
         Binding(
