@@ -117,7 +117,7 @@ async def keystrokes(size: int, state_dir: Path) -> dict[str, list[float]]:
     papers = list(make_corpus(size, abstracts=True))
     inputs = Inputs(papers=lambda: papers, key="bench", label="bench")
     app = PaperApp(inputs, state=StateStore(state_dir / "state.toml"))
-    times: dict[str, list[float]] = {"first": [], "final": [], "painted": []}
+    times: dict[str, list[float]] = {"first": [], "final": [], "painted": [], "move": []}
     async with app.run_test(size=(COLUMNS, LINES)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
@@ -127,6 +127,9 @@ async def keystrokes(size: int, state_dir: Path) -> dict[str, list[float]]:
             await app.workers.wait_for_complete()
         except WorkerCancelled:
             pass
+        wait_for_index = getattr(screen.engine, "wait_for_index", None)
+        if wait_for_index is not None:  # the abstract index builds in the background once
+            await asyncio.get_running_loop().run_in_executor(None, wait_for_index)
         events: list[tuple[float, int, bool]] = []
         painted: list[float] = []
         show_rows = screen._show_rows
@@ -144,6 +147,15 @@ async def keystrokes(size: int, state_dir: Path) -> dict[str, list[float]]:
 
         screen._show_rows = hooked_show  # type: ignore[method-assign]
         paper_list.render_lines = hooked_render  # type: ignore[method-assign]
+        # Moving through all N rows: j, page down, G, g; key to the list repainted.
+        for key in ("j", "j", "pagedown", "pagedown", "G", "k", "pageup", "g") * 3:
+            painted.clear()
+            start = time.perf_counter()
+            await pilot.press(key)
+            while not painted and time.perf_counter() - start < 5:
+                await asyncio.sleep(0.001)
+            if painted:
+                times["move"].append(painted[0] - start)
         await pilot.press("slash")
         for query in QUERIES:
             screen.filter_bar.input.value = ""
@@ -192,11 +204,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"paper-tui app benchmark, {datetime.date.today()}, {machine()}")
     print(f"TEXTUAL_FPS={os.environ.get('TEXTUAL_FPS', 'default (60)')}")
+    print("load average at start: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     with tempfile.TemporaryDirectory(prefix="bench-app-") as temp:
         folder = args.data or Path(temp)
         folder.mkdir(parents=True, exist_ok=True)
         for size in args.sizes:
-            print(f"\n{size:,} papers")
+            print(f"\n{size:,} papers (load average {os.getloadavg()[0]:.1f})")
             path = generated_file(size, folder)
             data_dir = Path(temp) / f"data-{size}"
             launches = [first_screen(path, data_dir) for _ in range(args.runs)]
@@ -210,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(row("key -> first rows", times["first"]))
                 print(row("key -> final rows", times["final"]))
                 print(row("key -> painted", times["painted"]))
+                print(row("move key -> painted", times["move"]))
     return 0
 
 

@@ -29,15 +29,40 @@ def _open_library(problems: list[str]) -> Any:
         return None
 
 
+def _check_files(files: list[str], input_format: str | None) -> list[str]:
+    """The files to open; one line (CliError / LoadError) for a bad one, before the
+    screen opens.  Plain readable files are checked without importing the loader and
+    every parser (that import is the load worker's, after the first frame)."""
+    import os
+
+    from paper_tui.cli import CliError
+
+    if all(os.path.isfile(f) for f in files):
+        for path in files:
+            try:
+                with open(path, "rb"):
+                    pass
+            except OSError as error:
+                raise CliError(f"{path}: cannot read: {error.strerror or error}") from None
+        return files
+    from paper_tui.loading import Loader
+
+    loader = Loader(files, input_format)  # directories and globs: LoadError names a bad one
+    expanded: list[str] = loader.files
+    return expanded
+
+
 def _prepare_processes(files: list[str]) -> None:
     """Start multiprocessing's resource tracker now, while ``sys.stderr`` is the real
     one, when a file is big enough to be parsed on every core: inside the app,
     Textual's captured stderr has no file descriptor and the tracker cannot start."""
     import os
 
+    sizes = [os.path.getsize(f) for f in files if f != "-" and os.path.isfile(f)]
+    if not any(size >= 1 << 20 for size in sizes):
+        return  # small files: not even the import of the parallel parser
     from paper_tui import parallel
 
-    sizes = [os.path.getsize(f) for f in files if f != "-" and os.path.isfile(f)]
     if any(size >= parallel.MIN_BYTES // 2 for size in sizes):
         from multiprocessing import resource_tracker
 
@@ -64,10 +89,7 @@ def build_app(args: argparse.Namespace) -> PaperApp:
         if "-" in files:
             raise CliError("the app cannot read papers from standard input; use `paper-tui list -` or a file")
         if files:
-            from paper_tui.loading import Loader
-
-            loader = Loader(files, args.input_format, use_cache=use_cache)  # LoadError for a bad path
-            _prepare_processes(loader.files)
+            _prepare_processes(_check_files(files, args.input_format))
             label = Path(files[0]).name if len(files) == 1 else f"{len(files)} files"
             inputs = Inputs(files, args.input_format, use_cache, key=session_key(files), label=label)
         else:
