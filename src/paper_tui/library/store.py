@@ -26,7 +26,6 @@ import threading
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +34,12 @@ from paper_tui.library import snapshot
 from paper_tui.library.disk import Disk, merge, read_disk
 from paper_tui.library.entry import (
     STATES,
+    Decisions,
     Entry,
     normalize_note,
     normalize_tags,
     now_stamp,
+    with_added_tags,
 )
 from paper_tui.library.files import (
     atomic_write,
@@ -366,18 +367,18 @@ class Library:
         on = not all(self.is_bookmarked(p.id) for p in papers)
         if on:
             return self._change(
-                papers, lambda e: e.with_decisions(bookmarked=True), lambda n: f"bookmarked {_count(n)}"
+                papers, lambda e: e.decide(bookmarked=True), lambda n: f"bookmarked {_count(n)}"
             )
         return self._change(
             papers,
-            lambda e: e.with_decisions(bookmarked=False),
+            lambda e: e.decide(bookmarked=False),
             lambda n: f"removed the bookmark from {_count(n)}",
         )
 
     def set_bookmark(self, papers: Sequence[Paper], bookmarked: bool) -> str:
         verb = "bookmarked" if bookmarked else "removed the bookmark from"
         return self._change(
-            papers, lambda e: e.with_decisions(bookmarked=bookmarked), lambda n: f"{verb} {_count(n)}"
+            papers, lambda e: e.decide(bookmarked=bookmarked), lambda n: f"{verb} {_count(n)}"
         )
 
     def set_state(self, papers: Sequence[Paper], state: str) -> str:
@@ -388,7 +389,7 @@ class Library:
             describe: Callable[[int], str] = lambda n: f"skipped {_count(n)}"  # noqa: E731
         else:
             describe = lambda n: f"marked {_count(n)} {state}"  # noqa: E731
-        return self._change(papers, lambda e: e.with_decisions(state=state), describe)
+        return self._change(papers, lambda e: e.decide(state=state), describe)
 
     def toggle_read(self, papers: Sequence[Paper]) -> str:
         """Mark the papers read, or unread when all of them are read already."""
@@ -403,14 +404,14 @@ class Library:
             describe: Callable[[int], str] = lambda n: f"tagged {_count(n)}: {', '.join(clean)}"  # noqa: E731
         else:
             describe = lambda n: f"removed the tags of {_count(n)}"  # noqa: E731
-        return self._change(papers, lambda e: e.with_decisions(tags=clean), describe)
+        return self._change(papers, lambda e: e.decide(tags=clean), describe)
 
     def add_tags(self, papers: Sequence[Paper], tags: Sequence[str]) -> str:
         """Add tags to every paper, keeping the tags each already has."""
         clean = normalize_tags(tags)
         return self._change(
             papers,
-            lambda e: e.with_decisions(tags=normalize_tags((*e.tags, *clean))),
+            lambda e: e.decide(tags=with_added_tags(e.tags, clean)),
             lambda n: f"tagged {_count(n)}: {', '.join(clean)}",
         )
 
@@ -420,7 +421,7 @@ class Library:
         gone = {t.casefold() for t in clean}
         return self._change(
             papers,
-            lambda e: e.with_decisions(tags=tuple(t for t in e.tags if t.casefold() not in gone)),
+            lambda e: e.decide(tags=tuple(t for t in e.tags if t.casefold() not in gone)),
             lambda n: f"removed tag {', '.join(clean)} from {_count(n)}",
         )
 
@@ -429,12 +430,12 @@ class Library:
         note = normalize_note(text)
         return self._change(
             [paper],
-            lambda e: e.with_decisions(note=note),
+            lambda e: e.decide(note=note),
             lambda n: "saved the note" if note else "deleted the note",
         )
 
     def _change(
-        self, papers: Sequence[Paper], decide: Callable[[Entry], Entry], describe: Callable[[int], str]
+        self, papers: Sequence[Paper], decide: Callable[[Entry], Decisions], describe: Callable[[int], str]
     ) -> str:
         """Apply ``decide`` to each paper's record as one undo step, then save."""
         with self._mutex:
@@ -443,11 +444,11 @@ class Library:
             stamp = now_stamp()
             for paper in _unique(papers):
                 old = self.entry(paper.id)
-                new = decide(old)
-                if new.decisions == old.decisions:
+                decisions = decide(old)
+                if decisions == old.decisions:
                     continue
                 before[paper.id] = old
-                after[paper.id] = replace(new.with_paper(paper), updated=stamp)
+                after[paper.id] = old.revised(decisions, stamp, paper)
             if not after:
                 return "nothing to change" if papers else "no paper selected"
             description = describe(len(after))
@@ -470,18 +471,7 @@ class Library:
     def _restore(self, targets: Mapping[str, Entry], description: str) -> str:
         """Put the user's fields of ``targets`` back, as a new change (newest in a merge)."""
         stamp = now_stamp()
-        restored = {}
-        for pid, target in targets.items():
-            current = self.entry(pid)
-            restored[pid] = replace(
-                current,
-                state=target.state,
-                bookmarked=target.bookmarked,
-                tags=target.tags,
-                note=target.note,
-                updated=stamp,
-            )
-        self._put(restored)
+        self._put({pid: self.entry(pid).revised(target.decisions, stamp) for pid, target in targets.items()})
         return self._status(description)
 
     def _put(self, changed: Mapping[str, Entry]) -> None:
