@@ -148,7 +148,8 @@ class SearchEngine:
         if parsed.is_empty:
             everything = range(size)
             return SearchResult(parsed, everything, size, False, everything, stamp)
-        cached = self._recent.get(parsed.text)
+        with self._lock:
+            cached = self._recent.get(parsed.text)
         if cached is not None and cached.stamp == stamp:
             return cached
         base = self._narrowing_base(parsed, previous, stamp)
@@ -172,7 +173,8 @@ class SearchEngine:
     ) -> SearchResult | None:
         """The smallest recent complete result that ``query`` can only narrow."""
         options = [previous] if previous is not None else []
-        options += reversed(self._recent.values())
+        with self._lock:  # first_results may run in another thread than search
+            options += reversed(self._recent.values())
         best: SearchResult | None = None
         for option in options:
             if (
@@ -203,7 +205,8 @@ class SearchEngine:
             head = range(min(limit, size))
             return SearchResult(parsed, head, len(head), True, head, self.stamp)
         stamp = self.stamp
-        cached = self._recent.get(parsed.text)
+        with self._lock:
+            cached = self._recent.get(parsed.text)
         if cached is not None and cached.stamp == stamp:
             shown = list(cached.positions[:limit])
             return SearchResult(parsed, shown, len(shown), True, sorted(shown), stamp)
