@@ -355,3 +355,14 @@ def test_no_query_raises(text: str) -> None:
     engine.first_results(text)
     for position in result.positions[:2]:
         engine.highlights(position, text)
+
+
+def test_background_index_gives_the_same_results(corpus: Corpus) -> None:
+    engine = SearchEngine(corpus)  # builds the word index in a thread
+    before = engine.search("solel | 'olely")
+    assert engine.wait_for_index(timeout=30)
+    engine.forget_recent()
+    after = engine.search("solel | 'olely")
+    assert before is not None and after is not None
+    assert list(before.positions) == list(after.positions) == [0]
+    engine.close()
