@@ -346,3 +346,25 @@ def test_backup_that_already_is_the_library_leaves_no_link_behind(lib_path: Path
     lib.toggle_bookmark([paper(2)])
     assert temp_files(lib_path) == []
     assert "arxiv:2401.00002" not in backup.read_text() and "arxiv:2401.00001" in backup.read_text()
+
+
+def test_library_removed_while_open_is_written_again(lib_path: Path) -> None:
+    lib = Library.open(lib_path)
+    lib.toggle_bookmark([paper(1), paper(2)])
+    lib_path.unlink()
+    assert lib.disk_changed()
+    assert lib.reload() is False and lib.is_bookmarked(paper(1).id)
+    assert "was removed" in lib.notices[-1]
+    lib.toggle_bookmark([paper(3)])
+    again = Library.open(lib_path)
+    assert all(again.is_bookmarked(paper(n).id) for n in (1, 2, 3))
+
+
+def test_library_removed_between_saves_is_written_again(lib_path: Path) -> None:
+    lib = Library.open(lib_path)
+    lib.toggle_bookmark([paper(1)])
+    lib_path.unlink()
+    lib.set_note(paper(2), "still here")
+    again = Library.open(lib_path)
+    assert again.is_bookmarked(paper(1).id) and again.note(paper(2).id) == "still here"
+    assert "written again from memory" in lib.notices[-1]

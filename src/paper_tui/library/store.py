@@ -541,6 +541,9 @@ class Library:
             if raw == self._synced:  # nobody wrote since: its records are the ones remembered
                 return Disk(dict(self._base), dict(self._other), raw, status="ok")
         disk = read_disk(self.path)
+        if disk.status == "missing" and self._synced is not None:
+            self._notice(f"the library file {self.path} had been removed; it was written again from memory")
+            return Disk(entries=dict(self._entries), other=self._other)
         if disk.status == "unreadable":
             raise OSError(errno.EIO, f"cannot read {self.path} to merge ({disk.error})")
         if disk.status == "newer":
@@ -587,6 +590,16 @@ class Library:
                 return False
             disk = read_disk(self.path)
             self._signature = signature
+            if disk.status == "missing" and self._entries:
+                # Removed while open (by hand, or a sync tool): nothing is dropped here; the
+                # records are written again with the next change.
+                self._notice(
+                    f"the library file {self.path} was removed; this instance keeps its "
+                    f"{_count(len(self))} and writes them again with the next change"
+                )
+                self._synced, self._base = None, {}
+                self._dirty = set(self._entries)
+                return False
             if disk.status not in ("ok", "missing"):
                 self._notice(
                     f"the library file changed on disk but cannot be read: {disk.error or disk.status}"
