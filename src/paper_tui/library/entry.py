@@ -15,6 +15,7 @@ from paper_tui.text import clean_text, strip_controls
 #: Triage states; a paper without a record is ``unread``.
 STATES = ("unread", "read", "skipped")
 DEFAULT_STATE = STATES[0]
+_LINK_RANK = {name: i for i, name in enumerate(LINK_ORDER)}
 
 
 #: The user's part of a record: state, bookmarked, tags, note.
@@ -100,8 +101,7 @@ class Entry:
         links = dict(derived_links(self.arxiv_id, self.doi))
         for name, url in self.links:
             links.setdefault(name, url)
-        rank = {name: i for i, name in enumerate(LINK_ORDER)}
-        ordered = tuple(sorted(links.items(), key=lambda item: rank.get(item[0], len(rank))))
+        ordered = tuple(sorted(links.items(), key=lambda item: _LINK_RANK.get(item[0], len(_LINK_RANK))))
         return Paper(
             id=self.id,
             title=self.title or self.id,
