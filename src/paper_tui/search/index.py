@@ -63,6 +63,7 @@ class Column:
         return self.starts[position], self.starts[position + 1] - 1
 
     def value(self, position: int) -> str:
+        """The folded value of the paper at ``position``."""
         start, end = self.span(position)
         return self.text[start:end]
 
@@ -161,6 +162,7 @@ class WordIndex:
         return [bisect_right(starts, m.start()) - 1 for m in pattern.finditer(self._vocab_text)]
 
     def postings_size(self, slots: Iterable[int]) -> int:
+        """How many positions the words in ``slots`` list together."""
         return sum(len(self.postings[s]) for s in slots)
 
     def union(self, slots: Iterable[int], lo: int = 0, hi: int | None = None) -> set[int]:

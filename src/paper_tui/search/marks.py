@@ -43,6 +43,7 @@ class Marks:
 
     @classmethod
     def take(cls, corpus: Corpus, library: LibraryView | None) -> Marks:
+        """Read what ``library`` records about the papers of ``corpus``."""
         marks = cls()
         if library is None:
             return marks
@@ -63,6 +64,7 @@ class Marks:
         return marks
 
     def state_of(self, position: int) -> str:
+        """``unread``, ``read`` or ``skipped``."""
         for state, positions in self.states.items():
             if position in positions:
                 return state

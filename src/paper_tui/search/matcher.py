@@ -120,6 +120,7 @@ class Matcher:
             self._marks = None
 
     def forget_library(self) -> None:
+        """The library changed: read it again on the next search that needs it."""
         self._marks = None
 
     @property
@@ -131,6 +132,7 @@ class Matcher:
         return marks
 
     def column(self, name: str) -> Column:
+        """The joined column of ``name`` (title, authors, id, cat), built on first use."""
         if name == "title":
             return self.title
         if name == "authors":
