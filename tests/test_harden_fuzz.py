@@ -29,7 +29,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 FORMAT_NAMES = [fmt.name for fmt in registry.FORMATS]
 #: Mutated samples are cut to this many bytes so each example stays fast.
 SAMPLE_BYTES = 12_000
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _jsonl_sample() -> bytes:
