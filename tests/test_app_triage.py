@@ -187,9 +187,10 @@ async def test_undo_and_redo_every_kind_of_change(papers_file: Path) -> None:
         assert library.entry(pid).decisions == ("read", True, (), "")
         assert row_marker(screen, 0).startswith("★✓")
         await pilot.pause()
-    # By id: the library keeps no title for a record undone to nothing and then redone.
-    saved = on_disk()["papers"]["arxiv:1706.03762"]
+    # A record undone to nothing and then redone keeps its bibliographic fields.
+    saved = record(on_disk(), ATTENTION)
     assert (saved["state"], saved["bookmarked"]) == ("read", True)
+    assert saved["authors"] == ["Ashish Vaswani", "Noam Shazeer"] and saved["arxiv_id"] == "1706.03762"
 
 
 @pytest.mark.slow

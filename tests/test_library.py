@@ -164,6 +164,33 @@ def test_undo_redo_every_change_including_bulk(lib_path: Path) -> None:
     assert lib.redo() is None
 
 
+def test_redo_after_undo_to_nothing_keeps_the_bibliographic_fields(lib_path: Path) -> None:
+    """Undo drops a record that went back to default; redo must bring back its title,
+    authors and ids from the history, not rebuild it from a blank record."""
+    lib = Library.open(lib_path)
+    a, b = paper(1), paper(2)
+    lib.toggle_bookmark([a])
+    lib.set_state([a, b], "read")
+    lib.undo()
+    lib.undo()
+    assert len(lib) == 0 and on_disk(lib_path).get("papers", {}) == {}
+    lib.redo()
+    lib.redo()
+    for p in (a, b):
+        entry = lib.entry(p.id)
+        assert (entry.title, entry.authors, entry.arxiv_id, entry.date) == (
+            p.title,
+            p.authors,
+            p.arxiv_id,
+            p.date,
+        )
+        saved = on_disk(lib_path)["papers"][p.id]
+        assert saved["title"] == p.title and saved["arxiv_id"] == p.arxiv_id
+    (back_a, back_b) = sorted(Library.open(lib_path).papers(), key=lambda x: x.id)
+    assert (back_a.title, back_b.title) == (a.title, b.title)
+    assert lib.entry(a.id).decisions == ("read", True, (), "")
+
+
 def test_version_grows_on_every_change(lib_path: Path) -> None:
     lib = Library.open(lib_path)
     seen = [lib.version]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -95,6 +95,22 @@ class Entry:
             own or self.links,
             self.other,
         )  # fmt: skip
+
+    def filled_from(self, other: Entry) -> Entry:
+        """This record with each bibliographic field it lacks taken from ``other`` (a
+        record of the same paper kept elsewhere, e.g. in the undo history)."""
+        if self.title and self.authors and self.date and self.arxiv_id and self.doi:
+            return self  # nothing to fill (the usual case): no new record
+        return replace(
+            self,
+            title=self.title or other.title,
+            authors=self.authors or other.authors,
+            date=self.date or other.date,
+            arxiv_id=self.arxiv_id or other.arxiv_id,
+            doi=self.doi or other.doi,
+            categories=self.categories or other.categories,
+            links=self.links or other.links,
+        )
 
     def to_paper(self, source: Source) -> Paper:
         """A :class:`Paper` from the stored bibliographic fields (no abstract is stored)."""

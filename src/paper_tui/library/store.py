@@ -460,18 +460,27 @@ class Library:
         """Undo the last change (saved like any change); None when there is nothing to undo."""
         with self._mutex:
             step = self.history.take_undo()
-            return None if step is None else self._restore(step.before, f"undid: {step.description}")
+            return None if step is None else self._restore(step, step.before, f"undid: {step.description}")
 
     def redo(self) -> str | None:
         """Redo the last undone change; None when there is nothing to redo."""
         with self._mutex:
             step = self.history.take_redo()
-            return None if step is None else self._restore(step.after, f"redid: {step.description}")
+            return None if step is None else self._restore(step, step.after, f"redid: {step.description}")
 
-    def _restore(self, targets: Mapping[str, Entry], description: str) -> str:
-        """Put the user's fields of ``targets`` back, as a new change (newest in a merge)."""
+    def _restore(self, step: Step, targets: Mapping[str, Entry], description: str) -> str:
+        """Put the user's fields of ``targets`` back, as a new change (newest in a merge).
+
+        A record that went back to default was dropped (an undo of a first bookmark, say),
+        so the bibliographic fields come from the step: its ``after`` records were made
+        from the papers themselves, and ``before`` holds what the record had then."""
         stamp = now_stamp()
-        self._put({pid: self.entry(pid).revised(target.decisions, stamp) for pid, target in targets.items()})
+        restored: dict[str, Entry] = {}
+        for pid, target in targets.items():
+            base = self._entries.get(pid) or target
+            base = base.filled_from(step.after[pid]).filled_from(step.before[pid])
+            restored[pid] = base.revised(target.decisions, stamp)
+        self._put(restored)
         return self._status(description)
 
     def _put(self, changed: Mapping[str, Entry]) -> None:
