@@ -224,6 +224,69 @@ def bench(size: int, folder: Path, runs: int, search: bool, timeout: float) -> N
     sys.stdout.flush()
 
 
+def build_entry(path: str, size: int) -> None:
+    """Write a cache entry of ``size`` generated papers for the stand-in file ``path``
+    (in this process's data directory), without parsing: for a cached open at sizes
+    whose first open the machine cannot afford."""
+    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(HERE))
+    from generate import Maker, arxiv_id, load_vocabulary
+    from paper_tui.cache import CacheWriter
+    from paper_tui.model import Paper, Source
+
+    maker = Maker(load_vocabulary(), 1)
+    writer = CacheWriter(path, "arxiv-snapshot")
+    for start in range(0, size, 5000):
+        papers = []
+        for index in range(start, min(size, start + 5000)):
+            aid, year, month = arxiv_id(index)
+            papers.append(
+                Paper(
+                    id=f"arxiv:{aid}",
+                    title=maker.title(),
+                    authors=tuple(f"{first} {last}" for first, last in maker.authors()),
+                    abstract=maker.abstract(),
+                    date=f"{year}-{month:02d}-{index % 28 + 1:02d}",
+                    arxiv_id=aid,
+                    links=(("abs", f"https://arxiv.org/abs/{aid}"), ("pdf", f"https://arxiv.org/pdf/{aid}")),
+                    categories=tuple(maker.categories()),
+                    sources=(Source(path, index + 1),),
+                    extras=(("comment", "12 pages, 3 figures"),),
+                )
+            )
+        writer.write_batch(papers)
+    if not writer.commit([], []):
+        raise SystemExit("could not write the cache entry")
+
+
+def bench_cached_only(size: int, folder: Path, runs: int, timeout: float) -> None:
+    stand_in = folder / f"stand_in_{size}.jsonl"  # any file over the cache's minimum size
+    generator = [sys.executable, str(HERE / "generate.py"), "--n", "1000", "--jobs", "1", "-o", str(stand_in)]
+    subprocess.run(generator, check=True, capture_output=True)
+    print(f"\n== N={size:,} papers, cached open only (entry built from generated papers, not parsed)")
+    print(f"   (load average {load_average()})")
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-load-", dir=folder))
+    try:
+        env = dict(os.environ, PAPER_TUI_DATA_DIR=str(data_dir))
+        command = [sys.executable, __file__, "--build-entry", str(stand_in), "--n", str(size)]
+        subprocess.run(command, env=env, check=True, timeout=timeout)
+        cached = [run_child(stand_in, data_dir, False, timeout) for _ in range(runs)]
+        entry = sum(f.stat().st_size for f in (data_dir / "cache").rglob("*") if f.is_file())
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        stand_in.unlink()
+    assert all(c["from_cache"] and c["papers"] == size for c in cached)
+    for label, key in (
+        ("first batch (s)", "first_batch_s"),
+        ("fully loaded (s)", "loaded_s"),
+        ("peak RSS (MB)", "peak_rss_mb"),
+        ("CPU (s)", "cpu_s"),
+    ):
+        print(f"  {label:<24} {_summary([c[key] for c in cached])}")
+    print(f"  cache entry: {entry / 1e6:,.0f} MB")
+    sys.stdout.flush()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -233,19 +296,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--search-sizes", default="100000,1000000", help="sizes to measure search at")
     parser.add_argument("--dir", default=str(Path(tempfile.gettempdir()) / "paper-tui-bench"))
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per measurement")
+    parser.add_argument(
+        "--cached-only",
+        default="",
+        metavar="SIZES",
+        help="sizes to measure a cached open at, from an entry built without parsing",
+    )
     parser.add_argument("--measure", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--build-entry", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--search", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
         print(json.dumps(measure(args.measure, args.search)))
+        return 0
+    if args.build_entry:
+        build_entry(args.build_entry, args.n)
         return 0
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
     print(f"paper-tui load benchmark, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
     print(f"machine: {machine()}")
     search_sizes = {int(s) for s in args.search_sizes.split(",") if s}
-    for size in (int(s) for s in args.sizes.split(",")):
+    for size in (int(s) for s in args.sizes.split(",") if s):
         bench(size, folder, max(1, args.runs), size in search_sizes, args.timeout)
+    for size in (int(s) for s in args.cached_only.split(",") if s):
+        bench_cached_only(size, folder, max(1, args.runs), args.timeout)
     return 0
 
 
