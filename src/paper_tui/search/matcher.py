@@ -385,14 +385,10 @@ class Matcher:
             return Hits(words.union(range(*words.prefix_range(text)), lo, hi))
         if simple and term.kind == "exact":
             return Hits(words.union(words.containing(text), lo, hi))
-        # A superset from the words, then a check of each candidate's text.
-        sets: list[set[int]] = []
-        for number, run in enumerate(runs):
-            at_start = number == 0 and text.startswith(run) and term.kind in ("fuzzy", "prefix", "equal")
-            slots: Iterable[int] = range(*words.prefix_range(run)) if at_start else words.containing(run)
-            sets.append(words.union(slots, lo, hi))
-        sets.sort(key=len)
-        pool = sets[0].intersection(*sets[1:])
+        # A superset from the cheapest word, then a check of each candidate's text.
+        options = [_run_slots(words, term.kind, text, runs, number) for number in range(len(runs))]
+        slots = min(options, key=words.postings_size)
+        pool = words.union(slots, lo, hi)
         if candidates is not None and len(candidates) < len(pool):
             pool = pool.intersection(candidates)
         return Hits(set(self._check_abstracts(term, sorted(pool), cancelled)))
@@ -454,6 +450,21 @@ class Matcher:
         if words is not None:
             self.words = words
         return words
+
+
+def _run_slots(words: WordIndex, kind: str, text: str, runs: list[str], number: int) -> list[int]:
+    """Vocabulary slots a paper must use for ``text`` to match, judged by its run
+    ``number`` of word characters: whole words between other runs, the start of a
+    word for the last run, the end of one (or anywhere, for a substring) for the first."""
+    run = runs[number]
+    anchored = kind in ("fuzzy", "prefix", "equal") and text.startswith(run)
+    first, last = number == 0, number == len(runs) - 1
+    low, high = words.prefix_range(run)
+    if (not first and not last) or (first and anchored and not last):
+        return [slot for slot in range(low, high) if words.vocab[slot] == run]
+    if not first or anchored:
+        return list(range(low, high))
+    return words.containing(run)
 
 
 def _postings_estimate(words: WordIndex, term: Term) -> int:
