@@ -339,11 +339,23 @@ def test_word_index_and_direct_checks_agree(corpus: Corpus) -> None:
         "abs:^we",
         "$\\times$",
         "!has:abstract",
+        "'w-reso",
+        "'-resource",
+        "abs:'ely on att",
+        "abs:^we propose the",
+        "'n attention.",
+        "abs:solely on",
+        "abs:'faster.$",
+        "abs:^we train and retrain llm systems for low-resource pairs.$",
     )
+    expected = {"abs:'ely on att": [0], "abs:^we propose the": [0], "abs:'faster.$": [2], "'w-reso": [2, 3]}
     for query in queries:
         a, b = plain.search(query), indexed.search(query)
         assert a is not None and b is not None
         assert list(a.positions) == list(b.positions), query
+        if query in expected:
+            assert sorted(b.positions) == expected[query], query
+    assert search_corpus(corpus, queries[-1]) == [3]
 
 
 @settings(max_examples=150, deadline=None)
