@@ -193,6 +193,14 @@ def test_build_index_covers_the_corpus() -> None:
     assert len(index.title) == len(corpus) == len(index.authors)
     assert index.words is not None and index.words.size == len(corpus)
     assert index.title.value(0) == fold(corpus.title(0))
+    engine = SearchEngine(corpus, index=index)
+    assert engine.matcher().words is index.words  # reused, no second build
+    for query in ("'low-resource !speech", "multilingual translation", "abs:tok"):
+        result = engine.search(query)
+        assert result is not None and list(result.positions) == search_corpus(corpus, query)
+    corpus.add(Paper(id="arxiv:2501.00001", title="Tokenizers for low-resource languages"))
+    grown = engine.search("'tokenizers for low")
+    assert grown is not None and list(grown.positions) == [len(corpus) - 1]
 
 
 @given(st.text(max_size=40))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from paper_tui.corpus import Corpus
 from paper_tui.search import ranking
 from paper_tui.search.highlight import highlight
+from paper_tui.search.index import Index
 from paper_tui.search.marks import LibraryView
 from paper_tui.search.matcher import Cancel, Matcher
 from paper_tui.search.query import Query, parse_query
@@ -49,9 +50,18 @@ class SearchEngine:
     """Search one corpus (and, optionally, the user's library)."""
 
     def __init__(
-        self, corpus: Corpus, library: LibraryView | None = None, *, background: bool = True
+        self,
+        corpus: Corpus,
+        library: LibraryView | None = None,
+        *,
+        background: bool = True,
+        index: Index | None = None,
     ) -> None:
+        """``background``: build the abstract word index in a thread on first use;
+        ``index``: one :func:`build_index` made earlier for this corpus (used when the
+        corpus version still matches)."""
         self.corpus = corpus
+        self._index = index
         self.library = library
         self.background = background
         self._matcher: Matcher | None = None
@@ -92,8 +102,9 @@ class SearchEngine:
                 else:
                     matcher = None  # papers merged into existing ones: start afresh
             if matcher is None:
-                matcher = self._matcher = Matcher(corpus, self.library)
-                if self.background:
+                matcher = self._matcher = Matcher(corpus, self.library, self._index)
+                self._index = None  # only ever for the corpus it was built from
+                if self.background and (matcher.words is None or matcher.words.size < matcher.size):
                     self._start_words(matcher)
             return matcher
 

@@ -22,6 +22,7 @@ from paper_tui.search.fuzzy import FuzzyMemo, walk
 from paper_tui.search.index import (
     WORD,
     Column,
+    Index,
     WordIndex,
     author_values,
     mask_positions,
@@ -84,14 +85,18 @@ def fields_of(term: Term) -> tuple[str, ...]:
 class Matcher:
     """The indexes of one corpus (and library) state, and matching against them."""
 
-    def __init__(self, corpus: Corpus, library: LibraryView | None) -> None:
+    def __init__(self, corpus: Corpus, library: LibraryView | None, index: Index | None = None) -> None:
         self.corpus = corpus
         self.library = library
         self.size = len(corpus)
         self.version = corpus.version
-        self.title = Column(title_values(corpus))
-        self.authors = Column(author_values(corpus))
         self.words: WordIndex | None = None
+        if index is not None and index.version == corpus.version and len(index.title) == self.size:
+            # Built earlier for this very corpus (kept with the parse cache).
+            self.title, self.authors, self.words = index.title, index.authors, index.words
+        else:
+            self.title = Column(title_values(corpus))
+            self.authors = Column(author_values(corpus))
         self._ids: Column | None = None
         self._cats: Column | None = None
         self._years: dict[int, array[int]] | None = None
