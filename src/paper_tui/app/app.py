@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -21,6 +23,7 @@ from textual.theme import Theme
 
 from paper_tui.app.commands import PaperCommands
 from paper_tui.app.config import Config
+from paper_tui.app.screens.confirm import ConfirmScreen
 from paper_tui.app.screens.main import Inputs, MainScreen
 from paper_tui.app.screens.typeahead import forward_typeahead
 from paper_tui.app.state import StateStore
@@ -85,6 +88,7 @@ class PaperApp(App[None]):
         for notice in library_notices:
             self.notify(str(notice), title="Library", severity="warning", timeout=12)
         self._check_keymap()
+        self._catch_hang_up()
 
     # -- theme ---------------------------------------------------------------
 
@@ -127,11 +131,59 @@ class PaperApp(App[None]):
             self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
+        """Quit (``q``, ``ctrl+c``); changes a failed write kept only in memory are saved
+        once more first, and if that fails too the user is asked before they are dropped."""
+        if self._quit_question is not None:
+            return  # asked already: the answer decides
+        library = self.library
+        if library is not None and library.pending and not library.retry():
+            count = library.unsaved
+            changes = f"{count} change is" if count == 1 else f"{count} changes are"
+            question = (
+                f"{changes} not saved ({library.failure}): quit anyway?\n"
+                f"They would be lost. Stay and free the disk, and they are saved on the next try."
+            )
+            self._quit_question = ConfirmScreen(question, yes="Quit", no="Stay", default=False)
+            self.push_screen(self._quit_question, self._quit_answered)
+            return
+        self._quit_now()
+
+    _quit_question: ConfirmScreen | None = None
+
+    def _quit_answered(self, quit_anyway: bool | None) -> None:
+        self._quit_question = None
+        if quit_anyway:
+            self._quit_now()
+
+    def _quit_now(self) -> None:
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 screen.cancel_load()
                 screen.save_session()
         self.exit()
+
+    def hang_up(self) -> None:
+        """The terminal went away (SIGHUP, SIGTERM): nobody can be asked, so changes that
+        still cannot be saved are written beside the library as a rescue file."""
+        library = self.library
+        if library is not None and library.pending and not library.retry():
+            rescued = library.rescue()
+            where = f"they were written to {rescued}" if rescued else "they could not be written anywhere"
+            count, reason = library.unsaved, library.failure
+            self.failure = f"{count} library changes could not be saved ({reason}); {where}"
+        self._quit_now()
+
+    def _catch_hang_up(self) -> None:
+        if self.is_headless:
+            return  # tests and benchmarks share the process's signals
+        loop = asyncio.get_running_loop()
+        for name in ("SIGHUP", "SIGTERM"):
+            number = getattr(signal, name, None)  # Windows has neither
+            if number is not None:
+                try:
+                    loop.add_signal_handler(number, self.hang_up)
+                except (NotImplementedError, RuntimeError, ValueError):
+                    pass  # not the main thread, or no signals here: the default stays
 
     def on_key(self, event: events.Key) -> None:
         # Keys typed right behind the one that opened an editor (t, e) go into it.

@@ -126,14 +126,14 @@ def locked(lock_path: Path, timeout: float = 10.0) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def quarantine_name(path: Path) -> Path:
-    """A fresh name beside ``path`` for a broken copy: ``NAME.broken-<UTC time>``."""
+def quarantine_name(path: Path, kind: str = "broken") -> Path:
+    """A fresh name beside ``path`` for a copy kept aside: ``NAME.<kind>-<UTC time>``."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    candidate = path.with_name(f"{path.name}.broken-{stamp}")
+    candidate = path.with_name(f"{path.name}.{kind}-{stamp}")
     number = 1
     while candidate.exists():
         number += 1
-        candidate = path.with_name(f"{path.name}.broken-{stamp}-{number}")
+        candidate = path.with_name(f"{path.name}.{kind}-{stamp}-{number}")
     return candidate
 
 

@@ -497,6 +497,31 @@ class Library:
 
     # -- saving --------------------------------------------------------------------
 
+    @property
+    def unsaved(self) -> int:
+        """How many papers' changes are only in memory (a failed write), for "quit anyway?"."""
+        return len(self._dirty) if self.pending else 0
+
+    @property
+    def failure(self) -> str:
+        """Why the last write failed, while :attr:`pending`."""
+        return self._failure
+
+    def rescue(self) -> Path | None:
+        """Write the library as this instance knows it to ``library.toml.unsaved-<time>``
+        beside the file, when changes are pending and nobody can be asked (the terminal
+        was closed); the path written, or None (nothing pending, or that failed too)."""
+        with self._mutex:
+            if not self.pending:
+                return None
+            target = quarantine_name(self.path, "unsaved")
+            records = {pid: e for pid, e in self._entries.items() if not e.is_default}
+            try:
+                atomic_write(target, self._encoder.encode(records, self._other).encode("utf-8"))
+            except OSError:
+                return None
+            return target
+
     def retry(self) -> bool:
         """Try again to save changes kept in memory; True when nothing is pending any more."""
         with self._mutex:

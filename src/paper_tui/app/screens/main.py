@@ -235,6 +235,12 @@ class MainScreen(TriageMixin, Screen[None]):
         for notice in library.take_notices():
             self.notify(notice, title="Library", severity="warning", timeout=10)
         if library.disk_changed() and library.reload():
+            # is:/tag:/note: answer from the library: the engine must forget what it read,
+            # and a query shown now is run again so its rows include the other's changes.
+            if self._engine is not None:
+                self._engine.invalidate()
+            if self.query_text.strip():
+                self._refresh_results(keep=True)
             self.refresh_rows()
 
     def move_to_paper(self, position: int) -> bool:
