@@ -53,9 +53,15 @@ class Terminal:
         exports = [item for name, value in self.env.items() for item in ("-e", f"{name}={value}")]
         config = Path(self.socket).with_name("tmux.conf")
         # The clipboard and the window title are what escape sequences would reach.
-        config.write_text("set -g set-clipboard on\nset -g allow-rename on\n", encoding="utf-8")
+        settings = f"set -g set-clipboard on\nset -g allow-rename on\nset -g default-size {width}x{height}\n"
+        config.write_text(settings, encoding="utf-8")
         self.tmux("-f", str(config), "new-session", "-d", "-s", "e2e", "-x", str(width), "-y", str(height),
                   *exports, " ".join(_quote(part) for part in command))  # fmt: skip
+
+    def window_size(self) -> tuple[int, int]:
+        shown = self.tmux("display-message", "-p", "-t", "e2e", "#{window_width} #{window_height}").stdout
+        width, height = shown.split()
+        return int(width), int(height)
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "e2e", check=False).stdout
@@ -124,6 +130,7 @@ def test_triage_in_a_real_terminal_survives_a_restart(terminal: Terminal, papers
 
     terminal.start(str(PAPER_TUI), str(papers))
     terminal.wait(f"{total} / {total}")
+    assert terminal.window_size() == terminal.size
     terminal.keys("/")
     terminal.type(QUERY)
     terminal.wait(f"{len(matches)} / {total}")
@@ -170,7 +177,9 @@ def test_hostile_titles_never_reach_the_real_terminal(terminal: Terminal, tmp_pa
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
     terminal.start(str(PAPER_TUI), str(path))
     screen = terminal.wait("[bold red]Markup[/] Title")
-    terminal.keys("Enter")
+    terminal.keys("Enter")  # read: the reading pane takes the keys
+    terminal.wait("Back to list")
+    terminal.keys("G")  # the abstract is last
     screen = terminal.wait("[@click=app.quit]click[/]")
     assert "1 / 1" in screen
     assert terminal.tmux("list-buffers", check=False).stdout.strip() == ""
