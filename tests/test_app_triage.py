@@ -397,6 +397,7 @@ async def test_a_failing_write_is_shown_kept_and_retried(
     async with running(papers_file) as (pilot, screen, library):
         monkeypatch.setattr(store, "atomic_write", disk_full)
         await pilot.press("b")
+        assert not library.flush()  # the write runs on the library's thread: wait for it
         await pilot.pause()
         errors = [n for n in pilot.app._notifications if n.severity == "error"]
         assert any("NOT SAVED" in n.message and "No space left" in n.message for n in errors)

@@ -91,6 +91,19 @@ def saver(path: Path, round_: int) -> Callable[[int], None]:
     return work
 
 
+def kill_during(work: Callable[[int], None], seconds: float) -> list[str]:
+    """Run ``work`` in a child, SIGKILL it ``seconds`` after its first line; its lines."""
+    pid, fd = start(work)
+    try:
+        first = wait_for_line(fd)
+        time.sleep(seconds)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    # Each line is one write() to the pipe, so a kill never cuts one; reads may.
+    return (first + read_all(fd)).decode().splitlines()
+
+
 def check_saved(lib: Library, lines: list[str]) -> int:
     count = 0
     for line in lines:
@@ -114,15 +127,7 @@ def test_sigkill_during_saves_never_loses_a_reported_save(tmp_path: Path) -> Non
     rng = random.Random(5)
     reported: list[str] = []
     for round_ in range(KILLS):
-        pid, fd = start(saver(path, round_))
-        try:
-            first = wait_for_line(fd)
-            time.sleep(rng.uniform(0.0, 0.15))
-        finally:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        # Each line is one write() to the pipe, so a kill never cuts one; reads may.
-        reported += (first + read_all(fd)).decode().splitlines()
+        reported += kill_during(saver(path, round_), rng.uniform(0.0, 0.15))
         lib = Library.open(path)
         assert lib.notices == [], lib.notices
         check_saved(lib, reported)

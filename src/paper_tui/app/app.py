@@ -136,7 +136,7 @@ class PaperApp(App[None]):
         if self._quit_question is not None:
             return  # asked already: the answer decides
         library = self.library
-        if library is not None and library.pending and not library.retry():
+        if library is not None and not library.flush():  # a background write, or a retry
             count = library.unsaved
             changes = f"{count} change is" if count == 1 else f"{count} changes are"
             question = (
@@ -166,7 +166,7 @@ class PaperApp(App[None]):
         """The terminal went away (SIGHUP, SIGTERM): nobody can be asked, so changes that
         still cannot be saved are written beside the library as a rescue file."""
         library = self.library
-        if library is not None and library.pending and not library.retry():
+        if library is not None and not library.flush():
             rescued = library.rescue()
             where = f"they were written to {rescued}" if rescued else "they could not be written anywhere"
             count, reason = library.unsaved, library.failure

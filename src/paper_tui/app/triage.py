@@ -36,9 +36,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
-from textual import work
+from textual import on, work
 from textual.app import SuspendNotSupported
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 
 from paper_tui.app.screens.confirm import ConfirmScreen
@@ -141,10 +142,40 @@ class TriageMixin(Screen[None]):
     def _host(self) -> TriageHost:
         return cast(TriageHost, self)
 
+    class Written(Message):
+        """The library's writer thread finished a write (failed or not)."""
+
     def on_mount(self) -> None:
         # Textual runs each class's on_mount in turn, so the screen's own still runs.
-        if self._host.library is not None:
+        library = self._host.library
+        if library is not None:
             self.set_interval(RETRY_SECONDS, self._retry_pending)
+            # A key must not wait for the disk (a write of 10,000 records takes over 100 ms):
+            # the change is in memory and shown at once, and written by the library's thread.
+            library.save_in_background(lambda: self.post_message(self.Written()))
+
+    def on_unmount(self) -> None:
+        library = self._host.library
+        if library is not None:
+            library.stop_background_saves()  # writes what is left before the app ends
+
+    @on(Written)
+    def _on_written(self) -> None:
+        library = self._host.library
+        if library is None:
+            return
+        if library.pending and not self._failure_shown:
+            self._failure_shown = True
+            self.notify(
+                f"NOT SAVED: {library.failure}; the changes are kept in memory and retried",
+                severity="error",
+                timeout=8,
+            )
+        elif not library.pending:
+            self._failure_shown = False
+        self.show_library_notices()
+
+    _failure_shown = False
 
     # -- after a change ------------------------------------------------------------
 
