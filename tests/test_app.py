@@ -470,3 +470,24 @@ async def test_palette_finds_a_paper_by_title_and_goes_there() -> None:
         assert pane_title(app) == target.title
         actions = [hit async for hit in provider.search("sort")]
         assert any("Sort" in str(h.text or h.match_display) for h in actions)
+
+
+async def test_keys_typed_fast_behind_enter_and_h_land_where_the_focus_went() -> None:
+    """A burst, as a fast typist or a paste sends it: every key is queued before the
+    first is handled, so a focus change must hold for the keys right behind it."""
+    from textual import events
+
+    app = PaperApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        names = {"'": "apostrophe", "-": "minus", "!": "exclamation_mark", " ": "space"}
+        keys = [("enter", "\r"), ("space", " "), ("h", "h"), ("slash", "/")]
+        keys += [(names.get(c, c), c) for c in "'low-resource !speech"]
+        keys += [("enter", "\r"), ("j", "j"), ("j", "j")]
+        for key, character in keys:
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        await pilot.pause(0.3)
+        screen = main_screen(app)
+        assert screen.filter_bar.input.value == "'low-resource !speech"
+        assert isinstance(app.focused, PaperList)

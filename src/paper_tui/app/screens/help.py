@@ -23,7 +23,7 @@ from textual.widgets import Static
 _PACKAGE = "paper_tui."
 
 
-def _own_bindings(cls: type[DOMNode]) -> BindingsMap:
+def own_bindings(cls: type[DOMNode]) -> BindingsMap:
     """The bindings ``cls`` and its paper-tui base classes declare, merged the way
     Textual merges them (a subclass's key replaces its base's)."""
     keys: dict[str, list[Binding]] = {}
@@ -56,7 +56,7 @@ def binding_rows(app: App[Any]) -> Iterator[tuple[str, list[Row]]]:
     """Per place: (keys, description, id, action) rows, keymap applied, one row per binding id."""
     keymap: dict[str, str] = dict(getattr(getattr(app, "config", None), "keys", {}) or {})
     for heading, cls in _places(app):
-        bindings = _own_bindings(cls)
+        bindings = own_bindings(cls)
         # Rows in declaration order, whatever the keymap moved.
         order = {binding.id or binding.action: i for i, (_, binding) in enumerate(bindings)}
         bindings.apply_keymap(keymap)
@@ -74,7 +74,7 @@ def binding_rows(app: App[Any]) -> Iterator[tuple[str, list[Row]]]:
 def binding_ids(app: App[Any]) -> set[str]:
     """Every binding id the user can rebind in ``[keys]``."""
     return {
-        binding.id for _, cls in _places(app) for _, binding in _own_bindings(cls) if binding.id is not None
+        binding.id for _, cls in _places(app) for _, binding in own_bindings(cls) if binding.id is not None
     }
 
 

@@ -38,7 +38,7 @@ from paper_tui.app.engine import Engine, Result, make_engine
 from paper_tui.app.sorting import LABELS, Sorter, effective_sort, next_sort
 from paper_tui.app.state import Session
 from paper_tui.app.triage import TriageMixin
-from paper_tui.app.widgets.filter_bar import FilterBar, FilterInput
+from paper_tui.app.widgets.filter_bar import FilterBar
 from paper_tui.app.widgets.key_bar import KeyBar
 from paper_tui.app.widgets.paper_list import PaperList
 from paper_tui.app.widgets.reading_pane import Decisions, ReadingPane
@@ -200,7 +200,7 @@ class MainScreen(TriageMixin, Screen[None]):
         if self.library is not None:
             library = self.library
             paper_list.markers = lambda pid: marker(library.entry(pid))
-        paper_list.focus()
+        self.set_focus(paper_list)
         self._session = self.paper_app.state.session(self.inputs.key)
         query = self._initial_query if self._initial_query is not None else self._session.query
         if query:
@@ -429,6 +429,9 @@ class MainScreen(TriageMixin, Screen[None]):
     _keep_for_result: int | None = None
     _searching = False
     _refresh_waiting = False
+    #: The search generation whose rows the list shows, and the one the user last moved on.
+    _shown_generation = 0
+    _moved_on = -1
 
     def _keep_position(self, keep: bool, keep_id: str | None) -> int | None:
         if self._pending_keep is not None:
@@ -498,12 +501,14 @@ class MainScreen(TriageMixin, Screen[None]):
             self.notify(f"The search failed: {message.error}", severity="error", timeout=8)
             return  # keep the rows shown
         keep = self._keep_for_result
-        if not message.provisional and self.paper_list.cursor > 0:
-            # The user moved within the provisional rows: stay on that paper.
+        if not message.provisional and self._moved_on == message.generation:
+            # The user moved within this query's first rows: stay on that paper.  (Moves
+            # on an older query's rows do not count: a new query starts at its best.)
             keep = self.paper_list.current_position
         self._show_rows(message.positions, message.total, message.provisional, keep)
 
     def _show_rows(self, positions: Sequence[int], total: int, provisional: bool, keep: int | None) -> None:
+        self._shown_generation = self._generation
         self.paper_list.set_rows(positions, self.query_text, keep=keep)
         self._show_current()  # now, not on the Highlighted message: one repaint for both
         if not provisional and (self.paper_list.current_position == self._pending_keep or not self._loading):
@@ -525,6 +530,7 @@ class MainScreen(TriageMixin, Screen[None]):
         if message.by_user:
             self._user_moved = True
             self._pending_keep = None
+            self._moved_on = self._shown_generation
         self._show_current()
         self._schedule_save()
 
@@ -546,28 +552,23 @@ class MainScreen(TriageMixin, Screen[None]):
             state=entry.state, bookmarked=entry.bookmarked, tags=tuple(entry.tags), note=entry.note
         )
 
+    # Focus moves with Screen.set_focus, at once: Widget.focus() waits for the message
+    # queue, and keys typed right behind (``/`` then a query, ``h`` then ``/``) would go
+    # to the widget that had the focus.
+
     @on(PaperList.Selected)
     def _on_selected(self, _: PaperList.Selected) -> None:
-        self.reading_pane.focus()
+        self.set_focus(self.reading_pane)
 
-    @on(ReadingPane.Back)
-    def _on_back(self) -> None:
-        self.paper_list.focus()
+    def action_read_paper(self) -> None:
+        if self.paper_list.current_position is not None:
+            self.set_focus(self.reading_pane)
 
-    # -- the filter ----------------------------------------------------------
+    def action_focus_list(self) -> None:
+        self.set_focus(self.paper_list)
 
     def action_focus_filter(self) -> None:
-        # At once, not deferred like focus(): the keys typed right behind "/" must find
-        # the filter focused (see paper_tui.app.screens.typeahead).
         self.set_focus(self.filter_bar.input)
-
-    @on(FilterInput.Leave)
-    def _on_leave_filter(self) -> None:
-        self.paper_list.focus()
-
-    @on(Input.Submitted, "#filter-input")
-    def _on_submit(self) -> None:
-        self.paper_list.focus()
 
     def action_clear_filter(self) -> None:
         if self.filter_bar.input.value:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 HINT = (
@@ -24,18 +24,42 @@ HINT = (
 
 
 class FilterInput(Input):
-    """The query input: leaves on Escape."""
+    """The query input: Escape and Enter go to the list."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave", "Leave filter", id="filter.leave"),
-        Binding("enter", "submit", "To the list", id="filter.to_list"),
+        # Screen actions, not messages: the focus moves before the next key is handled,
+        # so "Enter j" typed fast moves the cursor instead of typing a j.
+        Binding("escape", "screen.focus_list", "Leave filter", id="filter.leave"),
+        Binding("enter", "screen.focus_list", "To the list", id="filter.to_list"),
     ]
 
-    class Leave(Message):
-        """The user left the filter with Escape."""
+    def _leave_keys(self) -> set[str]:
+        """The keys bound to leaving the filter, the user's keymap applied."""
+        from paper_tui.app.screens.help import own_bindings
 
-    def action_leave(self) -> None:
-        self.post_message(self.Leave())
+        bindings = own_bindings(type(self))
+        bindings.apply_keymap(dict(getattr(getattr(self.app, "config", None), "keys", {}) or {}))
+        return {key for key, binding in bindings if binding.action == "screen.focus_list"}
+
+    async def _on_key(self, event: events.Key) -> None:
+        # ``has_focus`` changes only when the Blur message arrives, behind the keys
+        # already queued here: ask the screen who has the focus now.
+        focused = self.screen.focused is self
+        if focused and event.key in self._leave_keys():
+            # Leave now, not when the key has bubbled up to the app's bindings: by then
+            # the keys typed right behind it have been queued here and would be typed in.
+            event.stop()
+            event.prevent_default()
+            await self.run_action("screen.focus_list")
+            return
+        if not focused:
+            # Typed right behind Enter or Escape: Textual queued the key here before the
+            # focus moved.  Hand it back to the app, which sends it where the focus is now.
+            event.stop()
+            event.prevent_default()
+            self.app.post_message(events.Key(event.key, event.character))
+            return
+        await super()._on_key(event)
 
 
 class FilterBar(Vertical):

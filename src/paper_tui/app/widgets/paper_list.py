@@ -52,7 +52,7 @@ class PaperList(ScrollView, can_focus=True):
         Binding("G,end", "last", "Bottom", show=False, id="list.bottom"),
         Binding("pagedown", "page_down", "Page down", show=False, id="list.page_down"),
         Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
-        Binding("enter,l", "select", "Read", id="list.read"),
+        Binding("enter,l", "screen.read_paper", "Read", id="list.read"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

@@ -23,7 +23,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.widgets import Static
 
 from paper_tui.app.widgets.highlight import highlight
@@ -60,7 +59,8 @@ class ReadingPane(VerticalScroll, can_focus=True):
         Binding("k,up", "scroll_up", "Scroll up", show=False, id="pane.up"),
         Binding("g,home", "scroll_home", "Top", show=False, id="pane.top"),
         Binding("G,end", "scroll_end", "Bottom", show=False, id="pane.bottom"),
-        Binding("h,escape", "back", "Back to list", id="pane.back"),
+        # A screen action, not a message: focus moves before the next key is handled.
+        Binding("h,escape", "screen.focus_list", "Back to list", id="pane.back"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -71,9 +71,6 @@ class ReadingPane(VerticalScroll, can_focus=True):
         "reading-pane--tag",
     }
 
-    class Back(Message):
-        """The user wants the list back."""
-
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.paper: Paper | None = None
@@ -81,9 +78,6 @@ class ReadingPane(VerticalScroll, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading…"), id="paper-text")
-
-    def action_back(self) -> None:
-        self.post_message(self.Back())
 
     def show(
         self,
