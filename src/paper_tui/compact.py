@@ -142,6 +142,11 @@ def encode_rest(paper: Paper, line_delta: int = 0) -> bytes:
     ).encode()
 
 
+def decode_categories(rest: bytes) -> tuple[str, ...]:
+    """Only the categories of a blob's rest (see :func:`encode_rest`): no Paper built."""
+    return tuple(_loads(rest)[3])
+
+
 def decode_paper(pid: str, title: str, authors: str, date: str, abstract: bytes, rest: bytes) -> Paper:
     """The :class:`Paper` that columns plus a blob stand for, field for field."""
     arxiv_id, doi, links, categories, sources, extras = _loads(rest)

@@ -16,6 +16,7 @@ from paper_tui.compact import (
     AppendBlobs,
     Blobs,
     PaperBatch,
+    decode_categories,
     decode_paper,
     encode_rest,
     join_authors,
@@ -140,6 +141,13 @@ class Corpus:
 
     def paper_id(self, position: int) -> str:
         return self._ids[position]
+
+    def categories(self, position: int) -> tuple[str, ...]:
+        """The paper's categories, read from the rest of its blob alone (no abstract
+        read, no Paper built): what search's category column is made of."""
+        segment = self._segments[self._segment[position]]
+        start = self._offset[position] + self._abstract_len[position]
+        return decode_categories(segment.read(start, self._rest_len[position]))
 
     def __len__(self) -> int:
         return len(self._ids)

@@ -5,7 +5,9 @@ interpreter and costs seconds at a million titles.  The greedy walk (find the
 first character, then the next after it, ...) decides a subsequence exactly, and
 ``map(text.find, ...)`` runs it in C.  Typing adds one character at a time, so
 the walk for ``tran`` is kept and ``trans`` continues it with a single find per
-remaining paper (:class:`FuzzyMemo`).
+remaining paper (:class:`FuzzyMemo`).  When a bulk byte mask (:mod:`bulk`) would
+be cheaper than walking, as for the first letter or two over a whole column, the
+memo takes the mask's answer instead and later letters walk from its papers.
 """
 
 from __future__ import annotations
@@ -13,19 +15,22 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import add, ne
 
+from paper_tui.search.bulk import FIND_NS
+
 
 @dataclass(frozen=True, slots=True)
 class Walk:
-    """Papers whose line holds a needle as a subsequence, and where each walk ended."""
+    """Papers whose line holds a needle as a subsequence, and where each walk ended
+    (``found`` and ``ends`` are ``None`` when a bulk mask decided, without walking)."""
 
     positions: Sequence[int]
-    found: Sequence[int]  # offset of the needle's last character in the joined text
-    ends: Sequence[int]  # offset just past each paper's line
+    found: Sequence[int] | None  # offset of the needle's last character in the joined text
+    ends: Sequence[int] | None  # offset just past each paper's line
 
 
 def walk(
@@ -49,13 +54,16 @@ def walk(
 
 def stored(found: Walk) -> Walk:
     """The walk in arrays, to keep: a million Python ints in a list cost 36 MB."""
-    return Walk(array("q", found.positions), array("q", found.found), array("q", found.ends))
+    if found.found is None or found.ends is None:
+        return Walk(array("I", found.positions), None, None)
+    return Walk(array("I", found.positions), array("I", found.found), array("I", found.ends))
 
 
 def extend(text: str, previous: Walk, more: str) -> Walk:
     """Continue a walk with ``more`` characters."""
     if not more:
         return previous
+    assert previous.found is not None and previous.ends is not None
     return walk(text, more, previous.positions, list(map(add, previous.found, repeat(1))), previous.ends)
 
 
@@ -71,33 +79,59 @@ class FuzzyMemo:
         with self._lock:
             self._walks.clear()
 
-    def cost(self, field: str, cased: bool, needle: str, size: int) -> int:
-        """About how many finds :meth:`matches` would run (``size``: the column's length)."""
+    def _base(self, field: str, cased: bool, needle: str) -> tuple[Walk | None, str]:
+        """The remembered walk of the longest prefix of ``needle`` (itself included)."""
         walks = self._walks
         for length in range(len(needle), 0, -1):
             found = walks.get((field, cased, needle[:length]))
             if found is not None:
-                return len(found.positions) * (len(needle) - length)
-        return size * len(needle)
+                return found, needle[:length]
+        return None, ""
+
+    def cost(self, field: str, cased: bool, needle: str, size: int) -> float:
+        """About how long (ns) walking for ``needle`` would take (``size``: the column's length)."""
+        with self._lock:
+            best, base = self._base(field, cased, needle)
+        if best is None:
+            return size * len(needle) * FIND_NS
+        if best.found is None:  # a mask's answer: walk its papers from their line starts
+            return 0.0 if base == needle else len(best.positions) * len(needle) * FIND_NS
+        return len(best.positions) * (len(needle) - len(base)) * FIND_NS
 
     def matches(
-        self, field: str, cased: bool, text: str, needle: str, starts: Sequence[int], ends: Sequence[int]
+        self,
+        field: str,
+        cased: bool,
+        text: str,
+        needle: str,
+        starts: Sequence[int],
+        ends: Sequence[int],
+        mask: Callable[[], Sequence[int]] | None = None,
+        mask_cost: float = 0.0,
     ) -> Sequence[int]:
-        """Positions (over the whole column) whose line holds ``needle`` in order."""
+        """Positions (over the whole column) whose line holds ``needle`` in order.
+
+        ``mask``, when given, answers the same in bulk in about ``mask_cost`` ns; it is
+        used when walking (or extending a remembered walk) would take longer."""
         key = (field, cased, needle)
         with self._lock:
-            best: Walk | None = self._walks.get(key)
-            if best is not None:
+            best, base = self._base(field, cased, needle)
+            if best is not None and base == needle:
                 self._walks.move_to_end(key)
                 return best.positions
-            base = ""
-            for length in range(len(needle) - 1, 0, -1):
-                found = self._walks.get((field, cased, needle[:length]))
-                if found is not None:
-                    best, base = found, needle[:length]
-                    break
-        if best is None:
+        if mask is not None and mask_cost < self.cost(field, cased, needle, len(ends)):
+            result = Walk(mask(), None, None)
+        elif best is None:
             result = walk(text, needle, range(len(ends)), starts, ends)
+        elif best.found is None:
+            chosen = best.positions
+            result = walk(
+                text,
+                needle,
+                chosen,
+                list(map(starts.__getitem__, chosen)),
+                list(map(ends.__getitem__, chosen)),
+            )
         else:
             result = extend(text, best, needle[len(base) :])
         result = stored(result)

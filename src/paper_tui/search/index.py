@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from itertools import compress, repeat
 
 from paper_tui.corpus import Corpus
+from paper_tui.search import bulk
 from paper_tui.text import fold
 
 WORD = re.compile(r"\w+")
@@ -33,12 +34,15 @@ _AFTER_ALL = "\U0010ffff"
 class Column:
     """Folded values of one field, one line per paper, scanned by regex."""
 
-    __slots__ = ("_cased", "ends", "starts", "text")
+    __slots__ = ("_cased", "_counts", "_data", "ends", "starts", "text")
 
     def __init__(self, values: Iterable[str]) -> None:
         self._cased: str | None = None
-        self.starts = array("q", [0])
-        self.ends = array("q")  # starts[1:], so that bisect_right(ends, offset) is the position
+        self._data: bytes | None = None
+        self._counts: dict[int, int] = {}
+        # Offsets into the text: 4 bytes each (a column's text stays far below 4 GB).
+        self.starts = array("I", [0])
+        self.ends = array("I")  # starts[1:], so that bisect_right(ends, offset) is the position
         self.text = ""
         self.extend(values)
 
@@ -53,7 +57,26 @@ class Column:
             self.starts.append(offset)
             self.ends.append(offset)
         self.text += "\n".join(fold(v) for v in raw) + "\n"
-        self._cased = None
+        self._cased = self._data = None
+        self._counts = {}
+
+    def data(self) -> bytes:
+        """The folded text as one byte per character (see :func:`bulk.ascii_copy`),
+        built on the first bulk mask."""
+        if self._data is None:
+            self._data = bulk.ascii_copy(self.text)
+        return self._data
+
+    def letters_present(self, needle: str) -> int:
+        """How many bytes of :meth:`data` are one of ``needle``'s characters (for costs)."""
+        data = self.data()
+        counts = self._counts
+        total = 0
+        for code in set(needle.encode("ascii")):
+            if code not in counts:
+                counts[code] = data.count(code)
+            total += counts[code]
+        return total
 
     def __len__(self) -> int:
         return len(self.starts) - 1

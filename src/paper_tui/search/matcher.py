@@ -9,6 +9,7 @@ check it.
 
 from __future__ import annotations
 
+import math
 import threading
 from array import array
 from bisect import bisect_left
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from itertools import compress, filterfalse, repeat
 
 from paper_tui.corpus import Corpus
+from paper_tui.search import bulk
 from paper_tui.search.fuzzy import FuzzyMemo, walk
 from paper_tui.search.index import (
     WORD,
@@ -37,6 +39,9 @@ COLUMN_FIELDS = ("title", "authors", "id", "cat")
 #: Check the candidates one by one (still in C, through ``map``) when they are
 #: fewer than the range / this; scan the whole joined column otherwise.
 PER_DOC_RATIO = 8
+#: Exact terms up to this long are answered over a whole column by a bulk mask
+#: (they match many lines); longer ones by a regex scan (few matches, found fast).
+BULK_EXACT_LENGTH = 3
 
 Cancelled = Callable[[], bool]
 
@@ -119,7 +124,7 @@ class Matcher:
             if self._ids is not None:
                 self._ids.extend(self.corpus.paper_id(i) for i in range(old, self.size))
             if self._cats is not None:
-                self._cats.extend(", ".join(self.corpus[i].categories) for i in range(old, self.size))
+                self._cats.extend(", ".join(self.corpus.categories(i)) for i in range(old, self.size))
             self._years = self._code = self._no_abstract = None
             self.fuzzy.clear()
             self._marks = None
@@ -148,7 +153,7 @@ class Matcher:
                     self._ids = Column(self.corpus.paper_id(i) for i in range(self.size))
                 return self._ids
             if self._cats is None:
-                self._cats = Column(", ".join(self.corpus[i].categories) for i in range(self.size))
+                self._cats = Column(", ".join(self.corpus.categories(i)) for i in range(self.size))
             return self._cats
 
     def _originals(self, name: str) -> Iterable[str]:
@@ -159,7 +164,7 @@ class Matcher:
             return (", ".join(corpus.authors(i)) for i in range(size))
         if name == "id":
             return (corpus.paper_id(i) for i in range(size))
-        return (", ".join(corpus[i].categories) for i in range(size))
+        return (", ".join(corpus.categories(i)) for i in range(size))
 
     def column_text(self, name: str, cased: bool) -> str:
         column = self.column(name)
@@ -288,19 +293,41 @@ class Matcher:
         cased = term.case_sensitive
         text = self.column_text(name, cased)
         few = candidates is not None and len(candidates) * PER_DOC_RATIO < hi - lo
+        whole = lo == 0 and hi == self.size
+        bulk_ok = whole and not few and not cased and bulk.maskable(term.text)
         if term.kind == "fuzzy":
-            whole = lo == 0 and hi == self.size
             if whole:
-                # Extend a remembered walk, or walk only the candidates: whichever is less.
-                memo_cost = self.fuzzy.cost(name, cased, term.text, hi)
-                if candidates is None or memo_cost <= len(candidates) * len(term.text):
-                    positions = self.fuzzy.matches(name, cased, text, term.text, column.starts, column.ends)
+                # A bulk mask, extending a remembered walk, or walking only the
+                # candidates: whichever costs least.
+                needle = term.text
+                memo_cost = self.fuzzy.cost(name, cased, needle, hi)
+                mask_cost = math.inf
+                if bulk_ok:
+                    present = column.letters_present(needle)
+                    mask_cost = bulk.fuzzy_cost(len(column.data()), hi, present, needle)
+                if (
+                    candidates is None
+                    or min(memo_cost, mask_cost) <= len(candidates) * len(needle) * bulk.FIND_NS
+                ):
+                    positions = self.fuzzy.matches(
+                        name,
+                        cased,
+                        text,
+                        needle,
+                        column.starts,
+                        column.ends,
+                        (lambda: bulk.positions(bulk.fuzzy_mask(column.data(), needle))) if bulk_ok else None,
+                        mask_cost,
+                    )
                     return Hits(set(positions))
             if candidates is None:
                 candidates = range(lo, hi)
             starts = list(map(column.starts.__getitem__, candidates))
             ends = list(map(column.ends.__getitem__, candidates))
             return Hits(set(walk(text, term.text, candidates, starts, ends).positions))
+        if term.kind == "exact" and bulk_ok and len(term.text) <= BULK_EXACT_LENGTH:
+            # Short substrings match most lines: one mask beats a match object per line.
+            return Hits(set(bulk.positions(bulk.substring_mask(column.data(), term.text))))
         pattern = column_pattern(term.kind, term.text, LISTED if name in ("authors", "cat") else SINGLE)
         if candidates is not None and few:
             found = map(
@@ -447,8 +474,8 @@ class Matcher:
         """Build the abstract word index for the papers present now (slow: run it in
         the background); ``None`` if cancelled."""
         corpus, size = self.corpus, self.size
-        # The id and category columns first: reading categories can be slow (a whole
-        # record per paper) and exact terms need them.
+        # The id and category columns first: exact terms need them, and categories
+        # are read from each paper's stored blob (a read per paper).
         self.column("id")
         self.column("cat")
         words = WordIndex.build((corpus.abstract(i) for i in range(size)), cancelled)

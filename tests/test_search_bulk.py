@@ -1,0 +1,55 @@
+"""Bulk byte masks give the same answers as the per-paper walk and the regex scan."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paper_tui.search import bulk
+from paper_tui.search.fuzzy import walk
+from paper_tui.search.index import Column
+
+LINES = st.lists(st.text(alphabet="abtr ?-é\x01\tx", max_size=12), min_size=1, max_size=30)
+NEEDLES = st.text(alphabet="abtr -x", min_size=1, max_size=5)
+
+
+def subsequence(needle: str, line: str) -> bool:
+    letters = iter(line)
+    return all(char in letters for char in needle)
+
+
+@settings(max_examples=120, deadline=None)
+@given(LINES, NEEDLES)
+def test_fuzzy_mask_is_the_subsequence_test(lines: list[str], needle: str) -> None:
+    column = Column(lines)
+    mask = bulk.fuzzy_mask(column.data(), needle)
+    expected = [i for i, value in enumerate(lines) if subsequence(needle, column.value(i))]
+    assert len(mask) == len(lines)
+    assert list(bulk.positions(mask)) == expected
+    walked = walk(column.text, needle, range(len(lines)), column.starts, column.ends)
+    assert list(walked.positions) == expected
+
+
+@settings(max_examples=120, deadline=None)
+@given(LINES, NEEDLES)
+def test_substring_mask_is_the_substring_test(lines: list[str], needle: str) -> None:
+    column = Column(lines)
+    mask = bulk.substring_mask(column.data(), needle)
+    assert list(bulk.positions(mask)) == [i for i, value in enumerate(lines) if needle in column.value(i)]
+
+
+def test_ascii_copy_keeps_offsets_and_frees_the_markers() -> None:
+    column = Column(["Balázs \x01 naïve", "日本 tr"])
+    data = column.data()
+    assert len(data) == len(column.text)
+    assert b"\x01" not in data and b"\x02" not in data
+    assert [m.start() for m in re.finditer(b"\n", data)] == [
+        m.start() for m in re.finditer("\n", column.text)
+    ]
+
+
+def test_what_masks_cannot_answer() -> None:
+    assert bulk.maskable("tr") and bulk.maskable("a-b c")
+    assert not bulk.maskable("") and not bulk.maskable("?") and not bulk.maskable("é")
