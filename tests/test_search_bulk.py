@@ -1,4 +1,4 @@
-"""Bulk byte masks give the same answers as the per-paper walk and the regex scan."""
+"""Bulk byte masks and word runs give the same answers as the per-paper walk and the regexes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from paper_tui.search import bulk
 from paper_tui.search.fuzzy import walk
-from paper_tui.search.index import Column
+from paper_tui.search.index import WORD, Column, words_of
 
 LINES = st.lists(st.text(alphabet="abtr ?-é\x01\tx", max_size=12), min_size=1, max_size=30)
 NEEDLES = st.text(alphabet="abtr -x", min_size=1, max_size=5)
@@ -53,3 +53,9 @@ def test_ascii_copy_keeps_offsets_and_frees_the_markers() -> None:
 def test_what_masks_cannot_answer() -> None:
     assert bulk.maskable("tr") and bulk.maskable("a-b c")
     assert not bulk.maskable("") and not bulk.maskable("?") and not bulk.maskable("é")
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.text(alphabet="ab_9 -.,\t\néZ\x00", max_size=40))
+def test_word_runs_are_the_regex_runs(text: str) -> None:
+    assert words_of(text) == WORD.findall(text)

@@ -26,6 +26,8 @@ from paper_tui.search import bulk
 from paper_tui.text import fold
 
 WORD = re.compile(r"\w+")
+#: ASCII bytes -> themselves when ``\w`` would take them, else a space.
+_WORD_BYTES = bytes(c if chr(c).isalnum() or c == 95 else 32 for c in range(128)) + b" " * 128
 #: Papers per batch while building the word index.
 BATCH = 16384
 _AFTER_ALL = "\U0010ffff"
@@ -147,14 +149,13 @@ class WordIndex:
         batch: defaultdict[str, list[int]] = defaultdict(list)
         lookup = batch.__getitem__
         append = list.append
-        findall = WORD.findall
         present = bytearray()
         size = 0
         for position, abstract in enumerate(abstracts):
             size = position + 1
             present.append(1 if abstract else 0)
             if abstract:
-                deque(map(append, map(lookup, set(findall(fold(abstract)))), repeat(position)), maxlen=0)
+                deque(map(append, map(lookup, set(words_of(fold(abstract)))), repeat(position)), maxlen=0)
             if position % BATCH == BATCH - 1:
                 _flush(batch, table)
                 if cancelled():
@@ -211,6 +212,16 @@ class Index:
     title: Column
     authors: Column
     words: WordIndex | None = None
+
+
+def words_of(folded: str) -> list[str]:
+    """The runs of word characters in ``folded`` (what :data:`WORD` finds).
+
+    Most abstracts fold to ASCII; for them ``translate`` + ``split`` in C is about
+    ten times faster than the regex."""
+    if folded.isascii():
+        return folded.encode().translate(_WORD_BYTES).decode().split()
+    return WORD.findall(folded)
 
 
 def _flush(batch: defaultdict[str, list[int]], table: dict[str, array[int]]) -> None:
