@@ -136,6 +136,29 @@ async def test_typing_a_query_narrows_the_list_and_updates_the_count() -> None:
         assert isinstance(app.focused, PaperList)
 
 
+async def test_moves_typed_right_behind_a_query_count_on_its_results() -> None:
+    """`/query Enter j j` typed in one burst: the moves reach the list before the
+    screen has seen the query (its rows are still the old ones), and they still mean
+    the query's third result once its rows arrive."""
+    corpus = sample_corpus()
+    app = PaperApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        screen.filter_bar.input.value = "low-resource"  # Changed is queued, not yet handled
+        screen.paper_list.action_cursor_down()
+        screen.paper_list.action_cursor_down()
+        await settle(pilot)
+        shown = screen.shown_positions()
+        assert len(shown) < len(corpus)
+        assert screen.paper_list.cursor == 2
+        assert pane_title(app) == corpus[shown[2]].title
+        # A new query afterwards starts at its best result again.
+        await pilot.press("slash", "backspace", "backspace", "backspace", "backspace", "enter")
+        await settle(pilot)
+        assert screen.paper_list.cursor == 0
+
+
 async def test_escape_leaves_the_filter_then_clears_it() -> None:
     corpus = sample_corpus()
     app = PaperApp()

@@ -429,9 +429,10 @@ class MainScreen(TriageMixin, Screen[None]):
     _keep_for_result: int | None = None
     _searching = False
     _refresh_waiting = False
-    #: The search generation whose rows the list shows, and the one the user last moved on.
-    _shown_generation = 0
-    _moved_on = -1
+    #: The query the user last moved the cursor under, and whether those moves were
+    #: made on rows of an older query.
+    _moved_for: str | None = None
+    _moved_on_stale_rows = False
 
     def _keep_position(self, keep: bool, keep_id: str | None) -> int | None:
         if self._pending_keep is not None:
@@ -501,14 +502,19 @@ class MainScreen(TriageMixin, Screen[None]):
             self.notify(f"The search failed: {message.error}", severity="error", timeout=8)
             return  # keep the rows shown
         keep = self._keep_for_result
-        if not message.provisional and self._moved_on == message.generation:
-            # The user moved within this query's first rows: stay on that paper.  (Moves
-            # on an older query's rows do not count: a new query starts at its best.)
-            keep = self.paper_list.current_position
+        if self._moved_for == self.query_text:
+            # The user moved since this query was typed: stay on that paper, or on that
+            # row if the moves were made on an earlier keystroke's rows.  (Moves made
+            # before the query changed do not count: a new query starts at its best.)
+            if self._moved_on_stale_rows:
+                row = self.paper_list.cursor
+                keep = message.positions[row] if row < len(message.positions) else None
+                self._moved_on_stale_rows = message.provisional
+            elif not message.provisional:
+                keep = self.paper_list.current_position
         self._show_rows(message.positions, message.total, message.provisional, keep)
 
     def _show_rows(self, positions: Sequence[int], total: int, provisional: bool, keep: int | None) -> None:
-        self._shown_generation = self._generation
         self.paper_list.set_rows(positions, self.query_text, keep=keep)
         self._show_current()  # now, not on the Highlighted message: one repaint for both
         if not provisional and (self.paper_list.current_position == self._pending_keep or not self._loading):
@@ -530,7 +536,11 @@ class MainScreen(TriageMixin, Screen[None]):
         if message.by_user:
             self._user_moved = True
             self._pending_keep = None
-            self._moved_on = self._shown_generation
+            # Moves belong to the query in the filter, which may be ahead of the rows: after
+            # `query Enter j j` typed fast, they land on an earlier query's rows and mean
+            # "the third result", a row, not that row's paper.
+            self._moved_for = self.filter_bar.input.value
+            self._moved_on_stale_rows = self.paper_list.query_text != self._moved_for
         self._show_current()
         self._schedule_save()
 
