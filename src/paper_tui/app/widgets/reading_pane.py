@@ -126,7 +126,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
         out.append("\n")
 
         def field(name: str, value: str | Text) -> None:
-            out.append(f"{name:<11}", style=label)
+            out.append(f"{name:<11} ", style=label)
             out.append_text(value if isinstance(value, Text) else Text(value))
             out.append("\n")
 
