@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from paper_tui.search import bulk
 from paper_tui.search.fuzzy import walk
 from paper_tui.search.index import WORD, Column, words_of
+from paper_tui.search.matcher import Hits
 
 LINES = st.lists(st.text(alphabet="abtr ?-é\x01\tx", max_size=12), min_size=1, max_size=30)
 NEEDLES = st.text(alphabet="abtr -x", min_size=1, max_size=5)
@@ -59,3 +60,27 @@ def test_what_masks_cannot_answer() -> None:
 @given(st.text(alphabet="ab_9 -.,\t\néZ\x00", max_size=40))
 def test_word_runs_are_the_regex_runs(text: str) -> None:
     assert words_of(text) == WORD.findall(text)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.sets(st.integers(0, 19)),
+    st.sets(st.integers(0, 19)),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+def test_mask_hits_combine_like_set_hits(
+    first: set[int], second: set[int], first_inverted: bool, second_inverted: bool, masked: bool, negate: bool
+) -> None:
+    size = 20
+    plain = Hits(set(first), first_inverted)
+    as_mask = Hits(mask=plain.as_mask(size)) if masked else plain
+    other = Hits(set(second), second_inverted)
+    expected, got = plain.union(other), as_mask.union(other)
+    if negate:
+        expected, got = expected.negated(), got.negated()
+    candidates = [1, 3, 4, 9, 19]
+    assert got.select(0, size, None) == expected.select(0, size, None)
+    assert got.select(0, size, candidates) == expected.select(0, size, candidates)

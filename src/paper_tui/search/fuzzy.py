@@ -21,6 +21,7 @@ from itertools import compress, repeat
 from operator import add, ne
 
 from paper_tui.search.bulk import FIND_NS
+from paper_tui.search.bulk import positions as positions_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class Walk:
     positions: Sequence[int]
     found: Sequence[int] | None  # offset of the needle's last character in the joined text
     ends: Sequence[int] | None  # offset just past each paper's line
+    mask: bytes | None = None  # the bulk mask's answer, one byte per paper
 
 
 def walk(
@@ -55,7 +57,7 @@ def walk(
 def stored(found: Walk) -> Walk:
     """The walk in arrays, to keep: a million Python ints in a list cost 36 MB."""
     if found.found is None or found.ends is None:
-        return Walk(array("I", found.positions), None, None)
+        return Walk(array("I", found.positions), None, None, found.mask)
     return Walk(array("I", found.positions), array("I", found.found), array("I", found.ends))
 
 
@@ -106,21 +108,23 @@ class FuzzyMemo:
         needle: str,
         starts: Sequence[int],
         ends: Sequence[int],
-        mask: Callable[[], Sequence[int]] | None = None,
+        mask: Callable[[], bytes] | None = None,
         mask_cost: float = 0.0,
-    ) -> Sequence[int]:
-        """Positions (over the whole column) whose line holds ``needle`` in order.
+    ) -> Walk:
+        """The walk (over the whole column) of the lines that hold ``needle`` in order.
 
-        ``mask``, when given, answers the same in bulk in about ``mask_cost`` ns; it is
-        used when walking (or extending a remembered walk) would take longer."""
+        ``mask``, when given, answers the same in bulk (one byte per line) in about
+        ``mask_cost`` ns; it is used when walking (or extending a remembered walk)
+        would take longer."""
         key = (field, cased, needle)
         with self._lock:
             best, base = self._base(field, cased, needle)
             if best is not None and base == needle:
                 self._walks.move_to_end(key)
-                return best.positions
+                return best
         if mask is not None and mask_cost < self.cost(field, cased, needle, len(ends)):
-            result = Walk(mask(), None, None)
+            answer = mask()
+            result = Walk(positions_of(answer), None, None, answer)
         elif best is None:
             result = walk(text, needle, range(len(ends)), starts, ends)
         elif best.found is None:
@@ -139,4 +143,4 @@ class FuzzyMemo:
             self._walks[key] = result
             while len(self._walks) > self._size:
                 self._walks.popitem(last=False)
-        return result.positions
+        return result

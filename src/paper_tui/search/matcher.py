@@ -52,12 +52,26 @@ class Cancel(Exception):
 
 @dataclass(slots=True)
 class Hits:
-    """A set of positions, or (``inverted``) every position of the range but these."""
+    """A set of positions, or (``inverted``) every position of the range but these;
+    or, from a whole-column bulk scan, ``mask``: one byte (0 or 1) per position of
+    ``[0, size)``, combined with other masks without a Python step per paper."""
 
     members: set[int] = field(default_factory=set)
     inverted: bool = False
+    mask: bytes | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.mask is None and not self.inverted and not self.members
 
     def union(self, other: Hits) -> Hits:
+        if self.mask is not None or other.mask is not None:
+            if other.empty:
+                return self
+            if self.empty:
+                return other
+            size = len(self.mask if self.mask is not None else other.mask or b"")
+            return Hits(mask=_or(self.as_mask(size), other.as_mask(size)))
         if not self.inverted and not other.inverted:
             return Hits(self.members | other.members)
         if self.inverted and other.inverted:
@@ -65,8 +79,37 @@ class Hits:
         negative, positive = (self, other) if self.inverted else (other, self)
         return Hits(negative.members - positive.members, True)
 
+    def negated(self) -> Hits:
+        if self.mask is not None:
+            return Hits(mask=self.mask.translate(_FLIP))
+        return Hits(self.members, not self.inverted)
+
+    def as_mask(self, size: int) -> bytes:
+        """These hits as one byte per position of ``[0, size)``."""
+        if self.mask is not None:
+            return self.mask
+        mask = bytearray(size)
+        members: Iterable[int] = self.members
+        if self.members and max(self.members) >= size:
+            members = [p for p in self.members if p < size]
+        deque(map(mask.__setitem__, members, repeat(1)), maxlen=0)
+        return bytes(mask).translate(_FLIP) if self.inverted else bytes(mask)
+
+    def known(self) -> Callable[[int], object]:
+        """A test for the (positive) members: truthy when a position is one."""
+        return self.members.__contains__ if self.mask is None else self.mask.__getitem__
+
+    def count(self) -> int:
+        """How many positions the (positive) members hold."""
+        return len(self.members) if self.mask is None else self.mask.count(1)
+
     def select(self, lo: int, hi: int, candidates: Sequence[int] | None) -> list[int]:
         """The members among ``candidates`` (or the range ``[lo, hi)``), in order."""
+        if self.mask is not None:
+            marks = self.mask
+            if candidates is not None:
+                return list(compress(candidates, map(marks.__getitem__, candidates)))
+            return list(compress(range(lo, hi), marks[lo:hi]))
         if candidates is not None:
             test = self.members.__contains__
             return list(filterfalse(test, candidates) if self.inverted else filter(test, candidates))
@@ -79,6 +122,15 @@ class Hits:
             deque(map(mask.__setitem__, members, repeat(1)), maxlen=0)
             return list(compress(range(hi), mask))
         return sorted(p for p in members if lo <= p < hi)
+
+
+_FLIP = bytes.maketrans(b"\x00\x01", b"\x01\x00")
+
+
+def _or(first: bytes, second: bytes) -> bytes:
+    """Byte masks united: as two big integers, one C operation."""
+    joined = int.from_bytes(first, "little") | int.from_bytes(second, "little")
+    return joined.to_bytes(len(first), "little")
 
 
 def fields_of(term: Term) -> tuple[str, ...]:
@@ -265,7 +317,7 @@ class Matcher:
         ``candidates`` (the caller selects)."""
         positive = self._bulk_positive(term, lo, hi, candidates, cancelled)
         if term.negated:
-            return Hits(positive.members, not positive.inverted)
+            return positive.negated()
         return positive
 
     def _bulk_positive(
@@ -309,17 +361,17 @@ class Matcher:
                     candidates is None
                     or min(memo_cost, mask_cost) <= len(candidates) * len(needle) * bulk.FIND_NS
                 ):
-                    positions = self.fuzzy.matches(
+                    walked = self.fuzzy.matches(
                         name,
                         cased,
                         text,
                         needle,
                         column.starts,
                         column.ends,
-                        (lambda: bulk.positions(bulk.fuzzy_mask(column.data(), needle))) if bulk_ok else None,
+                        (lambda: bulk.fuzzy_mask(column.data(), needle)) if bulk_ok else None,
                         mask_cost,
                     )
-                    return Hits(set(positions))
+                    return Hits(set(walked.positions)) if walked.mask is None else Hits(mask=walked.mask)
             if candidates is None:
                 candidates = range(lo, hi)
             starts = list(map(column.starts.__getitem__, candidates))
@@ -327,7 +379,7 @@ class Matcher:
             return Hits(set(walk(text, term.text, candidates, starts, ends).positions))
         if term.kind == "exact" and bulk_ok and len(term.text) <= BULK_EXACT_LENGTH:
             # Short substrings match most lines: one mask beats a match object per line.
-            return Hits(set(bulk.positions(bulk.substring_mask(column.data(), term.text))))
+            return Hits(mask=bulk.substring_mask(column.data(), term.text))
         pattern = column_pattern(term.kind, term.text, LISTED if name in ("authors", "cat") else SINGLE)
         if candidates is not None and few:
             found = map(
@@ -359,9 +411,9 @@ class Matcher:
         """Abstract matches: through the word index when it is built, else (or for
         the few papers other fields left unmatched) paper by paper."""
         words = self.words
-        known = found.members.__contains__  # title, author and note matches: no need to look again
+        known = found.known()  # title, author and note matches: no need to look again
         pool: Iterable[int] = range(lo, hi) if candidates is None else candidates
-        left = max(0, (hi - lo if candidates is None else len(candidates)) - len(found.members))
+        left = max(0, (hi - lo if candidates is None else len(candidates)) - found.count())
         # Reading and folding one abstract costs about as much as uniting 500 postings.
         if words is None or left * 500 < _postings_estimate(words, term):
             return Hits(set(self._check_abstracts(term, filterfalse(known, pool), cancelled)))
