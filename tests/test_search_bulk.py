@@ -7,7 +7,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paper_tui.search import bulk
+from paper_tui.corpus import Corpus
+from paper_tui.model import Paper
+from paper_tui.search import SearchEngine, bulk
 from paper_tui.search.fuzzy import walk
 from paper_tui.search.index import WORD, Column, words_of
 from paper_tui.search.matcher import Hits
@@ -84,3 +86,19 @@ def test_mask_hits_combine_like_set_hits(
     candidates = [1, 3, 4, 9, 19]
     assert got.select(0, size, None) == expected.select(0, size, None)
     assert got.select(0, size, candidates) == expected.select(0, size, candidates)
+
+
+def test_year_mask_covers_every_year_and_undated_papers() -> None:
+    dates = ["1750-01-01", "1800", "1999-12", "2054-01-01", "2055", "", "n.d.", "2024-05-01"]
+    corpus = Corpus(Paper(id=f"x:{n}", title=f"paper {n}", date=d) for n, d in enumerate(dates))
+    engine = SearchEngine(corpus, background=False)
+
+    def years(query: str) -> set[str]:
+        result = engine.search(query)
+        assert result is not None
+        return {dates[p] for p in result.positions}
+
+    assert years("year:1700..1800") == {"1750-01-01", "1800"}
+    assert years("year:2054..2100") == {"2054-01-01", "2055"}
+    assert years("year:1999") == {"1999-12"}
+    assert years("!year:1801..2030") == {"1750-01-01", "1800", "2054-01-01", "2055", "", "n.d."}

@@ -156,7 +156,7 @@ class Matcher:
             self.authors = Column(author_values(corpus))
         self._ids: Column | None = None
         self._cats: Column | None = None
-        self._years: dict[int, array[int]] | None = None
+        self._years: _YearColumn | None = None
         self._code: set[int] | None = None
         self._no_abstract: set[int] | None = None
         self._marks: Marks | None = None
@@ -480,18 +480,9 @@ class Matcher:
     def _year_hits(self, term: Term, lo: int, hi: int) -> Hits:
         if self._years is None:
             with self._lock:
-                years: dict[int, array[int]] = {}
-                for position in range(self.size):
-                    date = self.corpus.date(position)
-                    if date[:4].isdigit():
-                        years.setdefault(int(date[:4]), array("I")).append(position)
-                self._years = years
+                self._years = _YearColumn(self.corpus, self.size)
         low, high = term.years or (0, -1)
-        hits: set[int] = set()
-        for year, positions in self._years.items():
-            if low <= year <= high:
-                hits.update(positions)
-        return Hits(hits)
+        return self._years.hits(low, high)
 
     def _state_hits(self, state: str) -> Hits:
         marks = self.marks
@@ -534,6 +525,38 @@ class Matcher:
         if words is not None:
             self.words = words
         return words
+
+
+class _YearColumn:
+    """Each paper's year as one byte (``year - FIRST_YEAR + 1``; 0 when the date has
+    no year), so that a year range is one ``translate`` to a mask; years outside
+    the byte's span are kept apart (rare)."""
+
+    FIRST_YEAR = 1800
+
+    def __init__(self, corpus: Corpus, size: int) -> None:
+        codes = bytearray(size)
+        self.odd: dict[int, array[int]] = {}
+        first, last = self.FIRST_YEAR, self.FIRST_YEAR + 254
+        for position in range(size):
+            head = corpus.date(position)[:4]
+            if head.isdigit():
+                year = int(head)
+                if first <= year <= last:
+                    codes[position] = year - first + 1
+                else:
+                    self.odd.setdefault(year, array("I")).append(position)
+        self.codes = bytes(codes)
+
+    def hits(self, low: int, high: int) -> Hits:
+        """Papers dated ``low`` to ``high`` (inclusive)."""
+        first = self.FIRST_YEAR
+        table = bytes(1 if code and low <= first + code - 1 <= high else 0 for code in range(256))
+        found = Hits(mask=self.codes.translate(table))
+        for year, positions in self.odd.items():
+            if low <= year <= high:
+                found = found.union(Hits(set(positions)))
+        return found
 
 
 def _run_slots(words: WordIndex, kind: str, text: str, runs: list[str], number: int) -> list[int]:
