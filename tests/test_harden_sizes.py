@@ -122,11 +122,6 @@ def test_garbage_lines_among_good_ones_are_counted_not_listed(tmp_path: Path) ->
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: the parallel loader (files over 32 MB, parallel.slices) reads a line "
-    "without line ends whole, past formats.MAX_LINE_CHARS; memory grows several times its size",
-)
 def test_long_garbage_tail_after_a_good_head_stays_bounded(tmp_path: Path) -> None:
     path = tmp_path / "tail.jsonl"
     with path.open("wb") as handle:
@@ -134,3 +129,5 @@ def test_long_garbage_tail_after_a_good_head_stays_bounded(tmp_path: Path) -> No
         handle.truncate(handle.tell() + 64 * MB)
     result = probe("list", str(path))
     assert result.growth_mb < 150, result.growth_mb
+    assert result.status == 2
+    assert "longer than" in one_line_error(result.err, "tail.jsonl")

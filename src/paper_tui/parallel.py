@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult
 
 from paper_tui.compact import EncodedChunk, encode_chunk
-from paper_tui.formats import _Fallback, get_format
+from paper_tui.formats import MAX_LINE_CHARS, LoadError, _Fallback, get_format
 
 #: Formats whose every record is exactly one line.
 LINE_FORMATS = frozenset({"arxiv-snapshot", "paper-tui-jsonl"})
@@ -80,7 +80,11 @@ def parse_slice(job: Job) -> ParsedSlice:
 
 
 def slices(path: str, size: int) -> Iterator[tuple[int, int, int]]:
-    """``(start, length, first line)`` of slices ending at line ends."""
+    """``(start, length, first line)`` of slices ending at line ends.
+
+    A line longer than :data:`~paper_tui.formats.MAX_LINE_CHARS` stops the load with
+    one :class:`~paper_tui.formats.LoadError`, as the one-core reader does, instead of
+    being read whole into memory."""
     start = 0
     line = 1
     want = FIRST_SLICE_BYTES
@@ -93,6 +97,12 @@ def slices(path: str, size: int) -> Iterator[tuple[int, int, int]]:
             if start + len(data) < size:
                 cut = data.rfind(b"\n")
                 while cut < 0:  # a line longer than a slice: read on to its end
+                    if len(data) >= MAX_LINE_CHARS:
+                        raise LoadError(
+                            path,
+                            f"a line longer than {MAX_LINE_CHARS >> 20}M characters: not a paper list",
+                            line + data.count(b"\n"),
+                        )
                     more = handle.read(SLICE_BYTES)
                     if not more:
                         cut = len(data) - 1
