@@ -76,12 +76,14 @@ def rss_mb() -> float:
 
 
 def index_mb(engine: SearchEngine) -> tuple[float, float]:
-    """Bytes held by the columns and by the word index, in MB (sys.getsizeof of
-    every string and array they own)."""
+    """Bytes held by the columns (with their ASCII copies) and by the word index,
+    in MB (sys.getsizeof of every string and array they own)."""
     matcher = engine.matcher()
     columns = 0
     for column in (matcher.title, matcher.authors, matcher.column("id"), matcher.column("cat")):
         columns += sys.getsizeof(column.text) + sys.getsizeof(column.starts) + sys.getsizeof(column.ends)
+        data = column._data  # the ASCII copy bulk masks use, once built
+        columns += sys.getsizeof(data) if data is not None else 0
     words = 0
     index = matcher.words
     if index is not None:
@@ -190,6 +192,10 @@ def run(size: int, abstracts: bool, fzf_limit: int) -> None:
         f"process RSS {after_words:.0f} MB (was {before:.0f} MB with the corpus alone)"
     )
     times, complete = type_queries(engine)
+    column_mb, _ = index_mb(engine)
+    print(
+        f"columns after typing (with the ASCII copies masks use): {column_mb:.0f} MB; RSS {rss_mb():.0f} MB"
+    )
     count = len(times["first"])
     print(f"keystrokes: {count} over {len(QUERIES)} queries (ms)   median      p95      max")
     for name, values in times.items():
