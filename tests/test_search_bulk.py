@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from paper_tui.corpus import Corpus
 from paper_tui.model import Paper
 from paper_tui.search import SearchEngine, bulk
-from paper_tui.search.fuzzy import walk
+from paper_tui.search.fuzzy import FuzzyMemo, walk
 from paper_tui.search.index import WORD, Column, words_of
 from paper_tui.search.matcher import Hits
 
@@ -102,3 +102,15 @@ def test_year_mask_covers_every_year_and_undated_papers() -> None:
     assert years("year:2054..2100") == {"2054-01-01", "2055"}
     assert years("year:1999") == {"1999-12"}
     assert years("!year:1801..2030") == {"1750-01-01", "1800", "2054-01-01", "2055", "", "n.d."}
+
+
+@settings(max_examples=80, deadline=None)
+@given(LINES, NEEDLES)
+def test_remembered_walks_extend_to_the_subsequence_test(lines: list[str], needle: str) -> None:
+    column = Column(lines)
+    memo = FuzzyMemo()
+    for end in range(1, len(needle) + 1):  # typed one letter at a time, each walk extending the last
+        typed = needle[:end]
+        walked = memo.matches("title", False, column.text, typed, column.starts, column.ends)
+        expected = [i for i in range(len(lines)) if subsequence(typed, column.value(i))]
+        assert list(walked.positions) == expected

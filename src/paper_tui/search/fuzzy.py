@@ -50,8 +50,15 @@ def walk(
             ends = list(compress(ends, keep))
             found = list(compress(found, keep))
         if number < last:
-            begin = list(map(add, found, repeat(1)))
+            begin = _after(found, char, needle[number + 1])
     return Walk(positions, found, ends)
+
+
+def _after(found: Sequence[int], char: str, following: str) -> Sequence[int]:
+    """Where to look for ``following`` after ``char`` was found at ``found``: the same
+    offsets when the letters differ (the letter there is not ``following``), which
+    saves an addition per paper; one further when the letter repeats."""
+    return found if following != char else list(map(add, found, repeat(1)))
 
 
 def stored(found: Walk) -> Walk:
@@ -61,12 +68,12 @@ def stored(found: Walk) -> Walk:
     return Walk(array("I", found.positions), array("I", found.found), array("I", found.ends))
 
 
-def extend(text: str, previous: Walk, more: str) -> Walk:
-    """Continue a walk with ``more`` characters."""
+def extend(text: str, previous: Walk, more: str, last: str) -> Walk:
+    """Continue a walk (whose needle ended with ``last``) with ``more`` characters."""
     if not more:
         return previous
     assert previous.found is not None and previous.ends is not None
-    return walk(text, more, previous.positions, list(map(add, previous.found, repeat(1))), previous.ends)
+    return walk(text, more, previous.positions, _after(previous.found, last, more[0]), previous.ends)
 
 
 class FuzzyMemo:
@@ -137,7 +144,7 @@ class FuzzyMemo:
                 list(map(ends.__getitem__, chosen)),
             )
         else:
-            result = extend(text, best, needle[len(base) :])
+            result = extend(text, best, needle[len(base) :], base[-1])
         result = stored(result)
         with self._lock:
             self._walks[key] = result
