@@ -13,11 +13,9 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 from textual.content import Content
-from textual.pilot import Pilot
 from textual.widgets import Input, Label, Static
-from textual.worker import WorkerCancelled
 
-from helpers import run_cli
+from helpers import run_cli, settle
 from paper_tui.app.app import PaperApp
 from paper_tui.app.config import Config
 from paper_tui.app.screens.help import HelpScreen
@@ -35,16 +33,6 @@ SIZE = (120, 40)
 
 def sample_corpus() -> Corpus:
     return Corpus(Loader([str(sample_path())]).load_all())
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until loading and searching have finished and the screen has caught up."""
-    for _ in range(4):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue  # a newer search replaced it; wait for that one
-        await pilot.pause()
 
 
 def main_screen(app: PaperApp) -> MainScreen:
