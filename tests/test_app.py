@@ -502,3 +502,15 @@ async def test_keys_typed_fast_behind_enter_and_h_land_where_the_focus_went() ->
         screen = main_screen(app)
         assert screen.filter_bar.input.value == "'low-resource !speech"
         assert isinstance(app.focused, PaperList)
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+async def test_key_bar_shows_whole_keys_and_always_quit_help_palette(width: int) -> None:
+    app = PaperApp()
+    async with app.run_test(size=(width, 30)) as pilot:
+        await settle(pilot)
+        bar = str(main_screen(app).query_one("#key-bar", Static).render()).rstrip()
+        assert bar.endswith("q Quit  ? Help  ^p palette"), bar
+        assert "…" not in bar
+        assert len(bar) <= width
+        assert "b Bookmark" in bar
