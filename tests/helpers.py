@@ -20,7 +20,7 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 
 async def settle(pilot: Pilot[Any]) -> None:
     """Wait until the app's workers (loading, searching) are done and the screen caught up."""
-    for _ in range(4):
+    for _ in range(6):
         try:
             await pilot.app.workers.wait_for_complete()
         except WorkerCancelled:

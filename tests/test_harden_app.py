@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 from rich.console import Console
-from textual.pilot import Pilot
 from textual.widgets import TextArea
-from textual.worker import WorkerCancelled
 
+from helpers import settle
 from paper_tui.app.app import PaperApp
 from paper_tui.app.screens.main import Inputs, MainScreen
 from paper_tui.app.screens.note_editor import NoteEditor
@@ -85,15 +84,6 @@ def assert_inert(app: PaperApp) -> str:
     for payload in PAYLOADS:
         assert payload not in raw, f"{payload!r} reached the terminal stream"
     return "\n".join(lines)
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(6):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        await pilot.pause()
 
 
 def main_screen(app: PaperApp) -> MainScreen:

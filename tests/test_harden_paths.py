@@ -11,13 +11,10 @@ import errno
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
 
 import pytest
-from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
 
-from helpers import run_cli
+from helpers import run_cli, settle
 from paper_tui.app.app import PaperApp
 from paper_tui.app.run import _open_library
 from paper_tui.app.screens.main import Inputs, MainScreen
@@ -35,15 +32,6 @@ def launch(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> PaperApp:
     path = str(sample_path())
     inputs = Inputs([path], key=session_key([path]), label="sample")
     return PaperApp(inputs, library=library, config_problems=problems)
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(6):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        await pilot.pause()
 
 
 def messages(app: PaperApp) -> str:

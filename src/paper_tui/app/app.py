@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -174,16 +175,16 @@ class PaperApp(App[None]):
         self._quit_now()
 
     def _catch_hang_up(self) -> None:
-        if self.is_headless:
-            return  # tests and benchmarks share the process's signals
+        if self.is_headless or sys.platform == "win32":
+            return  # tests and benchmarks share the process's signals; Windows has none to catch
         loop = asyncio.get_running_loop()
         for name in ("SIGHUP", "SIGTERM"):
             number = getattr(signal, name, None)  # Windows has neither
             if number is not None:
                 try:
                     loop.add_signal_handler(number, self.hang_up)
-                except (NotImplementedError, RuntimeError, ValueError):
-                    pass  # not the main thread, or no signals here: the default stays
+                except (RuntimeError, ValueError):
+                    pass  # not the main thread: the default stays
 
     def on_key(self, event: events.Key) -> None:
         # Keys typed right behind the one that opened an editor (t, e) go into it.
