@@ -29,13 +29,13 @@ from paper_tui.app.widgets.highlight import highlight
 from paper_tui.model import Paper, Source
 
 _LINK_NAMES = {
-    "abs": "abstract",
+    "abs": "arXiv page",
     "pdf": "PDF",
     "doi": "DOI",
-    "code": "code",
-    "project": "project",
-    "hf": "Hugging Face",
-    "url": "web",
+    "code": "Code",
+    "project": "Project",
+    "hf": "HF page",
+    "url": "Web",
 }
 
 
