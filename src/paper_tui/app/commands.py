@@ -62,7 +62,7 @@ class PaperCommands(Provider):
         if main is None or len(query.strip()) < 2:
             return
         result = main.engine.first_results(query, PAPER_HITS)
-        for rank, position in enumerate(list(result.positions)[:PAPER_HITS]):
+        for rank, position in enumerate(result.positions[:PAPER_HITS]):
             title = main.corpus.title(position)
             yield Hit(
                 0.5 - rank / 100,

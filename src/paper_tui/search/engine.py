@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from paper_tui.corpus import Corpus
-from paper_tui.search import ranking
+from paper_tui.search import ranking, vector
 from paper_tui.search.highlight import highlight
 from paper_tui.search.index import Index
 from paper_tui.search.marks import LibraryView
@@ -164,7 +164,7 @@ class SearchEngine:
         if cached is not None and cached.stamp == stamp:
             return cached
         base = self._narrowing_base(parsed, previous, stamp)
-        candidates = None if base is None else base.matched
+        candidates = None if base is None else vector.positions(base.matched)
         needed = parsed
         if base is not None:
             # Every candidate already matches the groups the two queries share.
@@ -175,7 +175,9 @@ class SearchEngine:
             ordered = ranking.rank(matcher, parsed, matched, cancelled)
         except Cancel:
             return None
-        result = SearchResult(parsed, ordered, len(matched), False, matched, stamp)
+        result = SearchResult(
+            parsed, vector.as_array(ordered), len(matched), False, vector.as_array(matched), stamp
+        )
         self._remember(result)
         return result
 
@@ -230,11 +232,10 @@ class SearchEngine:
         never: Callable[[], bool] = lambda: False  # noqa: E731
         while lo < size and len(found) < limit:
             hi = min(size, lo + chunk)
-            found += matcher.evaluate(parsed, lo, hi, None, never)
+            found += matcher.evaluate(parsed, lo, hi, None, never)[: limit - len(found)].tolist()
             lo, chunk = hi, chunk * 4
             if time.perf_counter() > deadline:
                 break
-        found = found[:limit]
         return SearchResult(parsed, found, len(found), True, found, stamp)
 
     def _first_from(

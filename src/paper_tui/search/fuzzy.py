@@ -1,79 +1,85 @@
-"""fzf's "characters in order" over a joined column, one ``str.find`` per paper per character.
+"""fzf's "characters in order" over a joined column, every paper advanced at once.
 
 A regex like ``t[^r\\n]*r...`` steps through every character in the regex
 interpreter and costs seconds at a million titles.  The greedy walk (find the
-first character, then the next after it, ...) decides a subsequence exactly, and
-``map(text.find, ...)`` runs it in C.  Typing adds one character at a time, so
-the walk for ``tran`` is kept and ``trans`` continues it with a single find per
-remaining paper (:class:`FuzzyMemo`).  When a bulk byte mask (:mod:`bulk`) would
-be cheaper than walking, as for the first letter or two over a whole column, the
-memo takes the mask's answer instead and later letters walk from its papers.
+first character, then the next after it, ...) decides a subsequence exactly; for
+the usual needle (printable ASCII, any case) each letter is one numpy
+``searchsorted`` over the column's letter offsets (:mod:`vector`), otherwise one
+``str.find`` per paper in C through ``map``.  Typing adds one character at a time,
+so the walk for ``tran`` is kept and ``trans`` continues it with one more step
+over the papers still in (:class:`FuzzyMemo`).
 """
 
 from __future__ import annotations
 
 import threading
-from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import add, ne
+from operator import ne
+from typing import TYPE_CHECKING
 
-from paper_tui.search.bulk import FIND_NS
-from paper_tui.search.bulk import positions as positions_of
+import numpy as np
+
+from paper_tui.search import bulk, vector
+from paper_tui.search.vector import Positions
+
+if TYPE_CHECKING:
+    from paper_tui.search.index import Column
 
 
 @dataclass(frozen=True, slots=True)
 class Walk:
-    """Papers whose line holds a needle as a subsequence, and where each walk ended
-    (``found`` and ``ends`` are ``None`` when a bulk mask decided, without walking)."""
+    """Papers whose line holds a needle as a subsequence, where the needle's last
+    character was found (an offset in the joined text) and where each line ends."""
 
-    positions: Sequence[int]
-    found: Sequence[int] | None  # offset of the needle's last character in the joined text
-    ends: Sequence[int] | None  # offset just past each paper's line
-    mask: bytes | None = None  # the bulk mask's answer, one byte per paper
+    positions: Positions
+    found: Positions
+    ends: Positions
 
 
 def walk(
-    text: str, needle: str, positions: Sequence[int], starts: Sequence[int], ends: Sequence[int]
+    column: Column, text: str, cased: bool, needle: str, papers: Positions, begin: Positions, ends: Positions
 ) -> Walk:
-    """Walk ``needle`` through the lines ``[starts[i], ends[i])`` of ``text``."""
-    found: Sequence[int] = []
-    begin: Sequence[int] = starts
-    last = len(needle) - 1
+    """Walk ``needle`` through the lines ``[begin[i], ends[i])`` of ``text``: ``column``'s
+    folded text, or its case-kept text when ``cased``."""
+    # Building the letter offsets takes a while at a million papers: not for a few lines.
+    if not cased and bulk.maskable(needle) and (column.letters_ready() or len(papers) * 16 > len(column)):
+        return Walk(*vector.walk(column.letters(), needle.encode("ascii"), papers, begin, ends))
+    return _walk_text(text, needle, papers, begin, ends)
+
+
+def _walk_text(text: str, needle: str, papers: Positions, begin: Positions, ends: Positions) -> Walk:
+    """The same walk with ``str.find`` (needles the byte copy cannot answer: non-ASCII, cased)."""
+    chosen, found, limits = papers.tolist(), begin.tolist(), ends.tolist()
     for number, char in enumerate(needle):
-        found = list(map(text.find, repeat(char), begin, ends))
+        starts = found if number == 0 else [f + 1 for f in found]
+        found = list(map(text.find, repeat(char), starts, limits))
         if -1 in found:
             keep = list(map(ne, found, repeat(-1)))
-            positions = list(compress(positions, keep))
-            ends = list(compress(ends, keep))
+            chosen = list(compress(chosen, keep))
+            limits = list(compress(limits, keep))
             found = list(compress(found, keep))
-        if number < last:
-            begin = _after(found, char, needle[number + 1])
-    return Walk(positions, found, ends)
+    return Walk(vector.positions(chosen), vector.positions(found), vector.positions(limits))
 
 
-def _after(found: Sequence[int], char: str, following: str) -> Sequence[int]:
-    """Where to look for ``following`` after ``char`` was found at ``found``: the same
-    offsets when the letters differ (the letter there is not ``following``), which
-    saves an addition per paper; one further when the letter repeats."""
-    return found if following != char else list(map(add, found, repeat(1)))
+def whole(column: Column, text: str, cased: bool, needle: str) -> Walk:
+    """The walk of ``needle`` over every line of ``column``."""
+    everything = np.arange(len(column), dtype=np.uint32)
+    return walk(column, text, cased, needle, everything, column.line_starts(), column.line_ends())
 
 
-def stored(found: Walk) -> Walk:
-    """The walk in arrays, to keep: a million Python ints in a list cost 36 MB."""
-    if found.found is None or found.ends is None:
-        return Walk(array("I", found.positions), None, None, found.mask)
-    return Walk(array("I", found.positions), array("I", found.found), array("I", found.ends))
+def among(column: Column, text: str, cased: bool, needle: str, papers: Positions) -> Walk:
+    """The walk of ``needle`` over the lines of ``papers`` only."""
+    starts, ends = column.line_starts()[papers], column.line_ends()[papers]
+    return walk(column, text, cased, needle, papers, starts, ends)
 
 
-def extend(text: str, previous: Walk, more: str, last: str) -> Walk:
-    """Continue a walk (whose needle ended with ``last``) with ``more`` characters."""
-    if not more:
+def extend(column: Column, text: str, cased: bool, previous: Walk, more: str) -> Walk:
+    """Continue a walk with ``more`` characters."""
+    if not more or not len(previous.positions):
         return previous
-    assert previous.found is not None and previous.ends is not None
-    return walk(text, more, previous.positions, _after(previous.found, last, more[0]), previous.ends)
+    return walk(column, text, cased, more, previous.positions, previous.found + 1, previous.ends)
 
 
 class FuzzyMemo:
@@ -97,55 +103,27 @@ class FuzzyMemo:
                 return found, needle[:length]
         return None, ""
 
-    def cost(self, field: str, cased: bool, needle: str, size: int) -> float:
-        """About how long (ns) walking for ``needle`` would take (``size``: the column's length)."""
+    def cost(self, field: str, cased: bool, needle: str, size: int) -> int:
+        """About how many paper-steps walking the whole column for ``needle`` takes
+        (``size``: the column's length), extending a remembered walk if there is one."""
         with self._lock:
             best, base = self._base(field, cased, needle)
         if best is None:
-            return size * len(needle) * FIND_NS
-        if best.found is None:  # a mask's answer: walk its papers from their line starts
-            return 0.0 if base == needle else len(best.positions) * len(needle) * FIND_NS
-        return len(best.positions) * (len(needle) - len(base)) * FIND_NS
+            return size * len(needle)
+        return len(best.positions) * (len(needle) - len(base))
 
-    def matches(
-        self,
-        field: str,
-        cased: bool,
-        text: str,
-        needle: str,
-        starts: Sequence[int],
-        ends: Sequence[int],
-        mask: Callable[[], bytes] | None = None,
-        mask_cost: float = 0.0,
-    ) -> Walk:
-        """The walk (over the whole column) of the lines that hold ``needle`` in order.
-
-        ``mask``, when given, answers the same in bulk (one byte per line) in about
-        ``mask_cost`` ns; it is used when walking (or extending a remembered walk)
-        would take longer."""
+    def matches(self, field: str, column: Column, text: str, cased: bool, needle: str) -> Walk:
+        """The walk (over the whole column) of the lines that hold ``needle`` in order."""
         key = (field, cased, needle)
         with self._lock:
             best, base = self._base(field, cased, needle)
             if best is not None and base == needle:
                 self._walks.move_to_end(key)
                 return best
-        if mask is not None and mask_cost < self.cost(field, cased, needle, len(ends)):
-            answer = mask()
-            result = Walk(positions_of(answer), None, None, answer)
-        elif best is None:
-            result = walk(text, needle, range(len(ends)), starts, ends)
-        elif best.found is None:
-            chosen = best.positions
-            result = walk(
-                text,
-                needle,
-                chosen,
-                list(map(starts.__getitem__, chosen)),
-                list(map(ends.__getitem__, chosen)),
-            )
+        if best is None:
+            result = whole(column, text, cased, needle)
         else:
-            result = extend(text, best, needle[len(base) :], base[-1])
-        result = stored(result)
+            result = extend(column, text, cased, best, needle[len(base) :])
         with self._lock:
             self._walks[key] = result
             while len(self._walks) > self._size:

@@ -19,10 +19,13 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from itertools import repeat
+
+import numpy as np
+import numpy.typing as npt
 
 from paper_tui.corpus import Corpus
-from paper_tui.search import bulk
+from paper_tui.search import bulk, vector
 from paper_tui.text import fold
 
 WORD = re.compile(r"\w+")
@@ -36,12 +39,13 @@ _AFTER_ALL = "\U0010ffff"
 class Column:
     """Folded values of one field, one line per paper, scanned by regex."""
 
-    __slots__ = ("_cased", "_counts", "_data", "ends", "starts", "text")
+    __slots__ = ("_cased", "_data", "_letters", "_lines", "ends", "starts", "text")
 
     def __init__(self, values: Iterable[str]) -> None:
         self._cased: str | None = None
         self._data: bytes | None = None
-        self._counts: dict[int, int] = {}
+        self._letters: vector.Letters | None = None
+        self._lines: tuple[vector.Positions, vector.Positions] | None = None
         # Offsets into the text: 4 bytes each (a column's text stays far below 4 GB).
         self.starts = array("I", [0])
         self.ends = array("I")  # starts[1:], so that bisect_right(ends, offset) is the position
@@ -60,7 +64,8 @@ class Column:
             self.ends.append(offset)
         self.text += "\n".join(fold(v) for v in raw) + "\n"
         self._cased = self._data = None
-        self._counts = {}
+        self._letters = None
+        self._lines = None
 
     def data(self) -> bytes:
         """The folded text as one byte per character (see :func:`bulk.ascii_copy`),
@@ -69,16 +74,38 @@ class Column:
             self._data = bulk.ascii_copy(self.text)
         return self._data
 
-    def letters_present(self, needle: str) -> int:
-        """How many bytes of :meth:`data` are one of ``needle``'s characters (for costs)."""
-        data = self.data()
-        counts = self._counts
-        total = 0
-        for code in set(needle.encode("ascii")):
-            if code not in counts:
-                counts[code] = data.count(code)
-            total += counts[code]
-        return total
+    def letters(self) -> vector.Letters:
+        """Where each letter occurs in :meth:`data` (for the numpy walks), built on first use."""
+        letters = self._letters
+        if letters is None:
+            letters = self._letters = vector.Letters(self.data())
+        return letters
+
+    def letters_ready(self) -> bool:
+        """Are the letter offsets built (a walk would not wait for them)?"""
+        letters = self._letters
+        return letters is not None and letters.built
+
+    def prepare(self) -> None:
+        """Build what the numpy walks use now (in the background) rather than on the first query."""
+        self.letters().build()
+        self._line_arrays()
+
+    def _line_arrays(self) -> tuple[vector.Positions, vector.Positions]:
+        # Copies, not views: a view would stop ``starts`` growing in extend().
+        lines = self._lines
+        if lines is None:
+            starts = np.array(self.starts, np.uint32)
+            lines = self._lines = (starts[:-1], starts[1:] - 1)
+        return lines
+
+    def line_starts(self) -> vector.Positions:
+        """Each line's first offset, as a numpy array."""
+        return self._line_arrays()[0]
+
+    def line_ends(self) -> vector.Positions:
+        """Each line's end offset (its newline), as a numpy array."""
+        return self._line_arrays()[1]
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -125,10 +152,15 @@ class Column:
 
 @dataclass
 class WordIndex:
-    """Folded abstract words -> sorted positions of the papers that use them."""
+    """Folded abstract words -> sorted positions of the papers that use them.
+
+    The postings are one array in vocabulary order (``flat``), word ``slot``'s
+    positions being ``flat[offsets[slot]:offsets[slot + 1]]``: the words sharing a
+    prefix are neighbours in the vocabulary, so a prefix's papers are one slice."""
 
     vocab: list[str] = field(default_factory=list)
-    postings: list[array[int]] = field(default_factory=list)
+    flat: vector.Positions = field(default_factory=lambda: np.empty(0, np.uint32))
+    offsets: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
     size: int = 0  # papers indexed: positions [0, size)
     #: One byte per paper: 1 when it has an abstract (so the rest are never read).
     present: bytearray = field(default_factory=bytearray)
@@ -162,7 +194,12 @@ class WordIndex:
                     return None
         _flush(batch, table)
         vocab = sorted(table)
-        index = cls(vocab, [table[w] for w in vocab], size, present)
+        offsets = np.zeros(len(vocab) + 1, np.int64)
+        np.cumsum([len(table[w]) for w in vocab], out=offsets[1:])
+        flat = np.empty(int(offsets[-1]), np.uint32)
+        for slot, word in enumerate(vocab):
+            flat[offsets[slot] : offsets[slot + 1]] = table.pop(word)  # freed as it is copied
+        index = cls(vocab, flat, offsets, size, present)
         index._link()
         return index
 
@@ -185,23 +222,38 @@ class WordIndex:
         starts = self._vocab_starts
         return [bisect_right(starts, m.start()) - 1 for m in pattern.finditer(self._vocab_text)]
 
+    def posting(self, slot: int) -> vector.Positions:
+        """The sorted positions of the papers using word ``slot``."""
+        return self.flat[self.offsets[slot] : self.offsets[slot + 1]]
+
     def postings_size(self, slots: Iterable[int]) -> int:
         """How many positions the words in ``slots`` list together."""
-        return sum(len(self.postings[s]) for s in slots)
+        offsets = self.offsets
+        if isinstance(slots, range) and slots.step == 1:
+            return int(offsets[slots.stop] - offsets[slots.start]) if slots.stop > slots.start else 0
+        return sum(int(offsets[s + 1] - offsets[s]) for s in slots)
+
+    def mask(self, slots: Iterable[int], size: int, lo: int = 0, hi: int | None = None) -> vector.Mask:
+        """One boolean per position of ``[0, size)``: papers in ``[lo, hi)`` using any word in ``slots``."""
+        mask = np.zeros(max(size, self.size), np.bool_)
+        if isinstance(slots, range) and slots.step == 1:
+            if slots.stop > slots.start:  # neighbouring words: one slice of the postings
+                mask[self.flat[self.offsets[slots.start] : self.offsets[slots.stop]]] = True
+        else:
+            flat, offsets = self.flat, self.offsets
+            for slot in slots:
+                mask[flat[offsets[slot] : offsets[slot + 1]]] = True
+        mask = mask[:size]
+        if lo > 0 or (hi is not None and hi < size):
+            mask[:lo] = False
+            if hi is not None:
+                mask[hi:] = False
+        return mask
 
     def union(self, slots: Iterable[int], lo: int = 0, hi: int | None = None) -> set[int]:
         """Positions in ``[lo, hi)`` of papers using any word in ``slots``."""
-        result: set[int] = set()
-        whole = lo == 0 and (hi is None or hi >= self.size)
-        for slot in slots:
-            posting = self.postings[slot]
-            if whole:
-                result.update(posting)
-            else:
-                first = bisect_left(posting, lo)
-                last = len(posting) if hi is None else bisect_left(posting, hi, first)
-                result.update(posting[first:last])
-        return result
+        size = self.size if hi is None else max(hi, self.size)
+        return set(np.flatnonzero(self.mask(slots, size, lo, hi)).tolist())
 
 
 @dataclass
@@ -250,12 +302,3 @@ def build_index(corpus: Corpus) -> Index:
     index = Index(corpus.version, Column(title_values(corpus)), Column(author_values(corpus)))
     index.words = WordIndex.build(abstract_values(corpus))
     return index
-
-
-def mask_positions(lo: int, hi: int, excluded: Iterable[int]) -> list[int]:
-    """Positions in ``[lo, hi)`` except ``excluded``, in order, without a Python loop per position."""
-    mask = bytearray(b"\x01") * (hi - lo)
-    for position in excluded:
-        if lo <= position < hi:
-            mask[position - lo] = 0
-    return list(compress(range(lo, hi), mask))

@@ -9,39 +9,37 @@ check it.
 
 from __future__ import annotations
 
-import math
 import threading
 from array import array
-from bisect import bisect_left
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import compress, filterfalse, repeat
+from itertools import compress, repeat
+
+import numpy as np
 
 from paper_tui.corpus import Corpus
-from paper_tui.search import bulk
-from paper_tui.search.fuzzy import FuzzyMemo, walk
+from paper_tui.search import bulk, fuzzy, vector
+from paper_tui.search.fuzzy import FuzzyMemo
 from paper_tui.search.index import (
     WORD,
     Column,
     Index,
     WordIndex,
     author_values,
-    mask_positions,
     title_values,
 )
 from paper_tui.search.marks import LibraryView, Marks
 from paper_tui.search.patterns import LISTED, SINGLE, column_pattern, text_pattern
 from paper_tui.search.query import EXACT_FIELDS, FUZZY_FIELDS, Query, Term
+from paper_tui.search.vector import Mask, Positions
 from paper_tui.text import fold
 
 COLUMN_FIELDS = ("title", "authors", "id", "cat")
+#: Folded abstracts kept for checks while typing: about 40k abstracts, 48 MB.
+FOLDED_ABSTRACT_CHARS = 48_000_000
 #: Check the candidates one by one (still in C, through ``map``) when they are
 #: fewer than the range / this; scan the whole joined column otherwise.
 PER_DOC_RATIO = 8
-#: Exact terms up to this long are answered over a whole column by a bulk mask
-#: (they match many lines); longer ones by a regex scan (few matches, found fast).
-BULK_EXACT_LENGTH = 3
 
 Cancelled = Callable[[], bool]
 
@@ -53,12 +51,19 @@ class Cancel(Exception):
 @dataclass(slots=True)
 class Hits:
     """A set of positions, or (``inverted``) every position of the range but these;
-    or, from a whole-column bulk scan, ``mask``: one byte (0 or 1) per position of
-    ``[0, size)``, combined with other masks without a Python step per paper."""
+    or, from a whole-column scan, ``mask``: one boolean per position of ``[0, size)``,
+    combined with other masks by numpy without a Python step per paper."""
 
     members: set[int] = field(default_factory=set)
     inverted: bool = False
-    mask: bytes | None = None
+    mask: Mask | None = None
+
+    @classmethod
+    def of(cls, found: Positions, size: int) -> Hits:
+        """Hits for sorted ``found`` positions: a mask when there are many."""
+        if len(found) * 64 < size:
+            return cls(set(found.tolist()))
+        return cls(mask=vector.mask_of(found, size))
 
     @property
     def empty(self) -> bool:
@@ -70,8 +75,8 @@ class Hits:
                 return self
             if self.empty:
                 return other
-            size = len(self.mask if self.mask is not None else other.mask or b"")
-            return Hits(mask=_or(self.as_mask(size), other.as_mask(size)))
+            size = len(self.mask if self.mask is not None else other.mask)  # type: ignore[arg-type]
+            return Hits(mask=self.as_mask(size) | other.as_mask(size))
         if not self.inverted and not other.inverted:
             return Hits(self.members | other.members)
         if self.inverted and other.inverted:
@@ -81,19 +86,15 @@ class Hits:
 
     def negated(self) -> Hits:
         if self.mask is not None:
-            return Hits(mask=self.mask.translate(_FLIP))
+            return Hits(mask=~self.mask)
         return Hits(self.members, not self.inverted)
 
-    def as_mask(self, size: int) -> bytes:
-        """These hits as one byte per position of ``[0, size)``."""
+    def as_mask(self, size: int) -> Mask:
+        """These hits as one boolean per position of ``[0, size)``."""
         if self.mask is not None:
             return self.mask
-        mask = bytearray(size)
-        members: Iterable[int] = self.members
-        if self.members and max(self.members) >= size:
-            members = [p for p in self.members if p < size]
-        deque(map(mask.__setitem__, members, repeat(1)), maxlen=0)
-        return bytes(mask).translate(_FLIP) if self.inverted else bytes(mask)
+        mask = vector.mask_of(_sorted(self.members), size)
+        return ~mask if self.inverted else mask
 
     def known(self) -> Callable[[int], object]:
         """A test for the (positive) members: truthy when a position is one."""
@@ -101,36 +102,28 @@ class Hits:
 
     def count(self) -> int:
         """How many positions the (positive) members hold."""
-        return len(self.members) if self.mask is None else self.mask.count(1)
+        return len(self.members) if self.mask is None else int(np.count_nonzero(self.mask))
 
-    def select(self, lo: int, hi: int, candidates: Sequence[int] | None) -> list[int]:
+    def select(self, lo: int, hi: int, candidates: Positions | None) -> Positions:
         """The members among ``candidates`` (or the range ``[lo, hi)``), in order."""
         if self.mask is not None:
-            marks = self.mask
-            if candidates is not None:
-                return list(compress(candidates, map(marks.__getitem__, candidates)))
-            return list(compress(range(lo, hi), marks[lo:hi]))
+            return vector.selected(self.mask, lo, hi, candidates)
+        members = _sorted(self.members)
         if candidates is not None:
-            test = self.members.__contains__
-            return list(filterfalse(test, candidates) if self.inverted else filter(test, candidates))
-        if self.inverted:
-            return mask_positions(lo, hi, self.members)
-        members = self.members
-        if lo == 0 and len(members) * 8 > hi and (not members or max(members) < hi):
-            # Many members: mark them in a byte mask, in C, rather than sort them.
-            mask = bytearray(hi)
-            deque(map(mask.__setitem__, members, repeat(1)), maxlen=0)
-            return list(compress(range(hi), mask))
-        return sorted(p for p in members if lo <= p < hi)
+            inside = np.isin(candidates, members, assume_unique=True, invert=self.inverted)
+            return candidates[inside]
+        members = members[(members >= lo) & (members < hi)]
+        if not self.inverted:
+            return members
+        keep = np.ones(hi - lo, np.bool_)
+        keep[members - lo] = False
+        return (np.flatnonzero(keep) + lo).astype(np.uint32)
 
 
-_FLIP = bytes.maketrans(b"\x00\x01", b"\x01\x00")
-
-
-def _or(first: bytes, second: bytes) -> bytes:
-    """Byte masks united: as two big integers, one C operation."""
-    joined = int.from_bytes(first, "little") | int.from_bytes(second, "little")
-    return joined.to_bytes(len(first), "little")
+def _sorted(members: set[int]) -> Positions:
+    found = np.fromiter(members, np.uint32, len(members))
+    found.sort()
+    return found
 
 
 def fields_of(term: Term) -> tuple[str, ...]:
@@ -162,6 +155,8 @@ class Matcher:
         self._marks: Marks | None = None
         self._lock = threading.RLock()
         self.fuzzy = FuzzyMemo()
+        self._folded: dict[int, str] = {}
+        self._folded_chars = 0
 
     # -- keeping up with the corpus and the library ---------------------------------
 
@@ -228,7 +223,20 @@ class Matcher:
     # -- one paper ------------------------------------------------------------------
 
     def abstract_text(self, position: int, cased: bool) -> str:
-        return fold(self.corpus.abstract(position), keep_case=cased)
+        """The folded abstract of the paper at ``position`` (remembered: typing checks
+        the same candidates again at each keystroke, and reading and folding an
+        abstract costs ten times the search in it)."""
+        if cased:
+            return fold(self.corpus.abstract(position), keep_case=True)
+        folded = self._folded.get(position)
+        if folded is None:
+            folded = fold(self.corpus.abstract(position))
+            with self._lock:
+                self._folded[position] = folded
+                self._folded_chars += len(folded)
+                while self._folded_chars > FOLDED_ABSTRACT_CHARS:  # the oldest go first
+                    self._folded_chars -= len(self._folded.pop(next(iter(self._folded))))
+        return folded
 
     def doc_matches(self, term: Term, position: int) -> bool:
         """Does the paper at ``position`` match ``term``?"""
@@ -290,29 +298,26 @@ class Matcher:
     # -- many papers -----------------------------------------------------------------
 
     def evaluate(
-        self, query: Query, lo: int, hi: int, candidates: Sequence[int] | None, cancelled: Cancelled
-    ) -> list[int]:
+        self, query: Query, lo: int, hi: int, candidates: Positions | None, cancelled: Cancelled
+    ) -> Positions:
         """Positions matching ``query`` among ``candidates`` (or all of ``[lo, hi)``), in order.
 
         Raises :class:`Cancel` when ``cancelled()`` turns true.
         """
-        current: Sequence[int] | None = candidates
-        if not query.groups:
-            return list(range(lo, hi)) if current is None else list(current)
-        for group in sorted(query.groups, key=_group_cost):
-            if cancelled():
-                raise Cancel
-            hits = Hits()
-            for term in group:
-                hits = hits.union(self.bulk(term, lo, hi, current, cancelled))
-            current = hits.select(lo, hi, current)
-            if not current:
-                return []
-        return list(range(lo, hi)) if current is None else list(current)
+        current = candidates
+        if query.groups:
+            for group in sorted(query.groups, key=_group_cost):
+                if cancelled():
+                    raise Cancel
+                hits = Hits()
+                for term in group:
+                    hits = hits.union(self.bulk(term, lo, hi, current, cancelled))
+                current = hits.select(lo, hi, current)
+                if not len(current):
+                    return current
+        return np.arange(lo, hi, dtype=np.uint32) if current is None else current
 
-    def bulk(
-        self, term: Term, lo: int, hi: int, candidates: Sequence[int] | None, cancelled: Cancelled
-    ) -> Hits:
+    def bulk(self, term: Term, lo: int, hi: int, candidates: Positions | None, cancelled: Cancelled) -> Hits:
         """Positions in ``[lo, hi)`` matching ``term``; may include positions outside
         ``candidates`` (the caller selects)."""
         positive = self._bulk_positive(term, lo, hi, candidates, cancelled)
@@ -321,7 +326,7 @@ class Matcher:
         return positive
 
     def _bulk_positive(
-        self, term: Term, lo: int, hi: int, candidates: Sequence[int] | None, cancelled: Cancelled
+        self, term: Term, lo: int, hi: int, candidates: Positions | None, cancelled: Cancelled
     ) -> Hits:
         if term.kind == "year":
             return self._year_hits(term, lo, hi)
@@ -340,55 +345,49 @@ class Matcher:
             hits = hits.union(self._abstract_hits(term, lo, hi, candidates, hits, cancelled))
         return hits
 
-    def _scan(self, term: Term, name: str, lo: int, hi: int, candidates: Sequence[int] | None) -> Hits:
+    def _scan(self, term: Term, name: str, lo: int, hi: int, candidates: Positions | None) -> Hits:
         column = self.column(name)
         cased = term.case_sensitive
         text = self.column_text(name, cased)
         few = candidates is not None and len(candidates) * PER_DOC_RATIO < hi - lo
         whole = lo == 0 and hi == self.size
-        bulk_ok = whole and not few and not cased and bulk.maskable(term.text)
         if term.kind == "fuzzy":
-            if whole:
-                # A bulk mask, extending a remembered walk, or walking only the
-                # candidates: whichever costs least.
-                needle = term.text
-                memo_cost = self.fuzzy.cost(name, cased, needle, hi)
-                mask_cost = math.inf
-                if bulk_ok:
-                    present = column.letters_present(needle)
-                    mask_cost = bulk.fuzzy_cost(len(column.data()), hi, present, needle)
-                if (
-                    candidates is None
-                    or min(memo_cost, mask_cost) <= len(candidates) * len(needle) * bulk.FIND_NS
-                ):
-                    walked = self.fuzzy.matches(
-                        name,
-                        cased,
-                        text,
-                        needle,
-                        column.starts,
-                        column.ends,
-                        (lambda: bulk.fuzzy_mask(column.data(), needle)) if bulk_ok else None,
-                        mask_cost,
-                    )
-                    return Hits(set(walked.positions)) if walked.mask is None else Hits(mask=walked.mask)
-            if candidates is None:
-                candidates = range(lo, hi)
-            starts = list(map(column.starts.__getitem__, candidates))
-            ends = list(map(column.ends.__getitem__, candidates))
-            return Hits(set(walk(text, term.text, candidates, starts, ends).positions))
-        if term.kind == "exact" and bulk_ok and len(term.text) <= BULK_EXACT_LENGTH:
-            # Short substrings match most lines: one mask beats a match object per line.
-            return Hits(mask=bulk.substring_mask(column.data(), term.text))
-        pattern = column_pattern(term.kind, term.text, LISTED if name in ("authors", "cat") else SINGLE)
+            needle = term.text
+            # Extend a remembered walk over the whole column, or walk only the
+            # candidates: whichever steps fewer papers.
+            if whole and (
+                candidates is None
+                or self.fuzzy.cost(name, cased, needle, hi) <= len(candidates) * len(needle)
+            ):
+                walked = self.fuzzy.matches(name, column, text, cased, needle)
+            else:
+                chosen = np.arange(lo, hi, dtype=np.uint32) if candidates is None else candidates
+                walked = fuzzy.among(column, text, cased, needle, chosen)
+            return Hits.of(walked.positions, self.size)
+        listed = name in ("authors", "cat")
+        if whole and not few and not cased and bulk.maskable(term.text):
+            if term.kind == "exact" and len(term.text) == 1:  # one letter: in order is contained
+                return Hits.of(self.fuzzy.matches(name, column, text, cased, term.text).positions, self.size)
+            # Every line at once with numpy, from the letters' offsets.
+            lines = vector.line_matches(
+                column.letters(),
+                term.text.encode("ascii"),
+                term.kind,
+                listed,
+                column.line_starts(),
+                column.line_ends(),
+            )
+            return Hits.of(lines, self.size)
+        pattern = column_pattern(term.kind, term.text, LISTED if listed else SINGLE)
         if candidates is not None and few:
-            found = map(
+            chosen_list = candidates.tolist()
+            searched = map(
                 pattern.search,
                 repeat(text),
-                map(column.starts.__getitem__, candidates),
-                map(column.ends.__getitem__, candidates),
+                map(column.starts.__getitem__, chosen_list),
+                map(column.ends.__getitem__, chosen_list),
             )
-            return Hits(set(compress(candidates, found)))
+            return Hits(set(compress(chosen_list, searched)))
         return Hits(set(column.scan(pattern, lo, hi, text)))
 
     def _library_hits(self, term: Term, name: str) -> Hits:
@@ -404,19 +403,20 @@ class Matcher:
         term: Term,
         lo: int,
         hi: int,
-        candidates: Sequence[int] | None,
+        candidates: Positions | None,
         found: Hits,
         cancelled: Cancelled,
     ) -> Hits:
         """Abstract matches: through the word index when it is built, else (or for
         the few papers other fields left unmatched) paper by paper."""
         words = self.words
-        known = found.known()  # title, author and note matches: no need to look again
-        pool: Iterable[int] = range(lo, hi) if candidates is None else candidates
         left = max(0, (hi - lo if candidates is None else len(candidates)) - found.count())
         # Reading and folding one abstract costs about as much as uniting 500 postings.
         if words is None or left * 500 < _postings_estimate(words, term):
-            return Hits(set(self._check_abstracts(term, filterfalse(known, pool), cancelled)))
+            pool = np.arange(lo, hi, dtype=np.uint32) if candidates is None else candidates
+            # Title, author and note matches need no second look.
+            unknown = found.negated().select(lo, hi, pool)
+            return Hits(set(self._check_abstracts(term, unknown.tolist(), cancelled)))
         indexed = min(hi, words.size) if words is not None else lo
         hits = Hits()
         if words is not None and indexed > lo:
@@ -426,10 +426,13 @@ class Matcher:
             else:
                 hits = from_index
         if indexed < hi:
-            rest: Sequence[int] = range(indexed, hi)
-            if candidates is not None:
-                rest = candidates[bisect_left(candidates, indexed) :]
-            hits = hits.union(Hits(set(self._check_abstracts(term, filterfalse(known, rest), cancelled))))
+            rest = (
+                np.arange(indexed, hi, dtype=np.uint32)
+                if candidates is None
+                else candidates[candidates >= indexed]
+            )
+            unknown = found.negated().select(indexed, hi, rest)
+            hits = hits.union(Hits(set(self._check_abstracts(term, unknown.tolist(), cancelled))))
         return hits
 
     def _check_abstracts(self, term: Term, positions: Iterable[int], cancelled: Cancelled) -> list[int]:
@@ -437,13 +440,12 @@ class Matcher:
         if words is not None:  # skip the papers known to have no abstract
             present, indexed = words.present, words.size
             positions = (p for p in positions if p >= indexed or present[p])
-        pattern = text_pattern(term.kind, term.text)
+        search = text_pattern(term.kind, term.text).search
+        text = self.abstract_text
         cased = term.case_sensitive
-        corpus = self.corpus
         kept = []
         for count, position in enumerate(positions):
-            abstract = corpus.abstract(position)
-            if abstract and pattern.search(fold(abstract, keep_case=cased)):
+            if search(text(position, cased)):
                 kept.append(position)
             if count % 2048 == 2047 and cancelled():
                 raise Cancel
@@ -455,7 +457,7 @@ class Matcher:
         term: Term,
         lo: int,
         hi: int,
-        candidates: Sequence[int] | None,
+        candidates: Positions | None,
         cancelled: Cancelled,
     ) -> Hits | None:
         """Abstract matches in ``[lo, hi)`` from the word index; ``None`` when the
@@ -466,23 +468,28 @@ class Matcher:
             return None
         simple = len(runs) == 1 and runs[0] == text and not term.case_sensitive
         if simple and term.kind == "fuzzy":
-            return Hits(words.union(range(*words.prefix_range(text)), lo, hi))
+            return Hits(mask=words.mask(range(*words.prefix_range(text)), self.size, lo, hi))
         if simple and term.kind == "exact":
-            return Hits(words.union(words.containing(text), lo, hi))
-        # A superset from the cheapest word, then a check of each candidate's text.
-        options = [_run_slots(words, term.kind, text, runs, number) for number in range(len(runs))]
-        slots = min(options, key=words.postings_size)
-        pool = words.union(slots, lo, hi)
-        if candidates is not None and len(candidates) < len(pool):
-            pool = pool.intersection(candidates)
-        return Hits(set(self._check_abstracts(term, sorted(pool), cancelled)))
+            return Hits(mask=words.mask(words.containing(text), self.size, lo, hi))
+        # A superset: papers using a word fit for every run, then a check of each one's text.
+        pool = np.ones(self.size, np.bool_)
+        for number in range(len(runs)):
+            pool &= words.mask(_run_slots(words, term.kind, text, runs, number), self.size, lo, hi)
+        chosen = vector.selected(pool, lo, hi, candidates)
+        return Hits(set(self._check_abstracts(term, chosen.tolist(), cancelled)))
+
+    def _year_column(self) -> _YearColumn:
+        years = self._years
+        if years is None:
+            with self._lock:
+                years = self._years
+                if years is None:
+                    years = self._years = _YearColumn(self.corpus, self.size)
+        return years
 
     def _year_hits(self, term: Term, lo: int, hi: int) -> Hits:
-        if self._years is None:
-            with self._lock:
-                self._years = _YearColumn(self.corpus, self.size)
         low, high = term.years or (0, -1)
-        return self._years.hits(low, high)
+        return self._year_column().hits(low, high)
 
     def _state_hits(self, state: str) -> Hits:
         marks = self.marks
@@ -517,10 +524,16 @@ class Matcher:
         """Build the abstract word index for the papers present now (slow: run it in
         the background); ``None`` if cancelled."""
         corpus, size = self.corpus, self.size
-        # The id and category columns first: exact terms need them, and categories
+        # What typing needs first: the letter offsets of the title and author walks.
+        self.title.prepare()
+        self.authors.prepare()
+        self._year_column()  # a Python step per paper: not while someone types year:
+        if cancelled():
+            return None
+        # The id and category columns next: exact terms need them, and categories
         # are read from each paper's stored blob (a read per paper).
-        self.column("id")
-        self.column("cat")
+        self.column("id").prepare()
+        self.column("cat").prepare()
         words = WordIndex.build((corpus.abstract(i) for i in range(size)), cancelled)
         if words is not None:
             self.words = words
@@ -552,25 +565,29 @@ class _YearColumn:
         """Papers dated ``low`` to ``high`` (inclusive)."""
         first = self.FIRST_YEAR
         table = bytes(1 if code and low <= first + code - 1 <= high else 0 for code in range(256))
-        found = Hits(mask=self.codes.translate(table))
+        found = Hits(mask=np.frombuffer(self.codes.translate(table), np.bool_))
         for year, positions in self.odd.items():
             if low <= year <= high:
                 found = found.union(Hits(set(positions)))
         return found
 
 
-def _run_slots(words: WordIndex, kind: str, text: str, runs: list[str], number: int) -> list[int]:
+def _run_slots(words: WordIndex, kind: str, text: str, runs: list[str], number: int) -> Iterable[int]:
     """Vocabulary slots a paper must use for ``text`` to match, judged by its run
-    ``number`` of word characters: whole words between other runs, the start of a
-    word for the last run, the end of one (or anywhere, for a substring) for the first."""
+    ``number`` of word characters: a run the term puts a non-word character (or the
+    start or end of the abstract) before must start a word, one it puts one after
+    must end a word; a run bounded on both sides is a whole word."""
     run = runs[number]
-    anchored = kind in ("fuzzy", "prefix", "equal") and text.startswith(run)
     first, last = number == 0, number == len(runs) - 1
+    starts = not first or not text.startswith(run) or kind in ("fuzzy", "prefix", "equal")
+    ends = not last or not text.endswith(run) or kind in ("suffix", "equal")
     low, high = words.prefix_range(run)
-    if (not first and not last) or (first and anchored and not last):
+    if starts and ends:
         return [slot for slot in range(low, high) if words.vocab[slot] == run]
-    if not first or anchored:
-        return list(range(low, high))
+    if starts:
+        return range(low, high)
+    if ends:
+        return [slot for slot in words.containing(run) if words.vocab[slot].endswith(run)]
     return words.containing(run)
 
 

@@ -11,15 +11,15 @@ and, as the tie breaker, how close the whole title is to the query (``ratio``). 
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Callable, Sequence
-from itertools import filterfalse
+from collections.abc import Callable
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from paper_tui.search.matcher import Cancel, Matcher
 from paper_tui.search.patterns import LISTED, SINGLE, column_pattern, contiguous_pattern
 from paper_tui.search.query import Query, Term
+from paper_tui.search.vector import Positions
 
 POOL_SIZE = 500
 
@@ -42,36 +42,40 @@ def ranking_terms(query: Query) -> list[Term]:
     ]
 
 
-def rank(matcher: Matcher, query: Query, matched: Sequence[int], cancelled: Callable[[], bool]) -> list[int]:
+def rank(matcher: Matcher, query: Query, matched: Positions, cancelled: Callable[[], bool]) -> Positions:
     """``matched`` (in file order) reordered best first."""
     terms = ranking_terms(query)
     if not terms or len(matched) <= 1:
-        return list(matched)
-    pool = list(matched) if len(matched) <= POOL_SIZE else _pool(matcher, terms, matched)
+        return matched
+    pool = matched.tolist() if len(matched) <= POOL_SIZE else _pool(matcher, terms, matched)
     if cancelled():
         raise Cancel
     whole = " ".join(t.text.lower() for t in terms)
-    scored = sorted(pool, key=lambda p: _key(matcher, terms, whole, p))
+    scored = np.array(sorted(pool, key=lambda p: _key(matcher, terms, whole, p)), np.uint32)
     if len(pool) == len(matched):
         return scored
-    chosen = set(pool)
-    return scored + list(filterfalse(chosen.__contains__, matched))
+    rest = np.ones(len(matched), np.bool_)
+    rest[np.searchsorted(matched, np.sort(scored))] = False
+    return np.concatenate((scored, matched[rest]))
 
 
-def _pool(matcher: Matcher, terms: list[Term], matched: Sequence[int]) -> list[int]:
+def _pool(matcher: Matcher, terms: list[Term], matched: Positions) -> list[int]:
     """Up to POOL_SIZE matches most likely to rank high, found by title scans that stop early."""
     title_terms = [t for t in terms if t.field in (None, "title")]
     chosen: dict[int, None] = {}
     count = len(matched)
     for term in sorted(title_terms, key=lambda t: -len(t.text)):
         pattern = contiguous_pattern(term.text.lower(), False)
-        for position in matcher.title.scan_first(pattern, 0, matcher.size, 2 * POOL_SIZE):
-            spot = bisect_left(matched, position)
+        scanned = list(matcher.title.scan_first(pattern, 0, matcher.size, 2 * POOL_SIZE))
+        if not scanned:
+            continue
+        spots = np.searchsorted(matched, scanned)
+        for position, spot in zip(scanned, spots.tolist(), strict=True):
             if spot < count and matched[spot] == position:
                 chosen[position] = None
                 if len(chosen) >= POOL_SIZE:
                     return list(chosen)
-    for position in matched:
+    for position in matched[: 2 * POOL_SIZE].tolist():
         chosen[position] = None
         if len(chosen) >= POOL_SIZE:
             break

@@ -19,6 +19,7 @@ The triage keys (bookmark, state, tags, note, undo, copy) are wired in by
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -350,6 +351,9 @@ class MainScreen(TriageMixin, Screen[None]):
     def _on_loaded(self, message: Loaded) -> None:
         self._loading = False
         self._loader = None
+        # The corpus's containers live as long as the app: out of the collector's
+        # sight, a full collection no longer walks a million of them (0.2 s pauses).
+        gc.freeze()
         if self._progress_timer is not None:
             self._progress_timer.stop()
             self._progress_timer = None
