@@ -42,8 +42,9 @@ from paper_tui.compact import EncodedChunk, FileBlobs, PaperBatch, encode_chunk,
 from paper_tui.formats import Problem, format_names, get_format
 from paper_tui.model import Paper
 
-#: Bump when the layout above or the compact encoding changes.
-CACHE_FORMAT = 2
+#: Bump when the layout above, the compact encoding or what parsing gives changes
+#: (3: lone surrogates shown as U+FFFD, DOIs cleaned before use).
+CACHE_FORMAT = 3
 MAGIC = b"PTCACHE1"
 END = b"PTCEND01"
 TRAILER = struct.Struct("<QQ8s")

@@ -175,6 +175,23 @@ def _ordered_links(links: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], .
     return tuple(sorted(seen.items(), key=lambda item: rank.get(item[0], len(rank))))
 
 
+# Cleaned again after LaTeX conversion (``~`` becomes a no-break space, for one), so
+# that cleaning a made paper's text changes nothing: a JSON-lines round trip is exact.
+def latex_line(value: str | None) -> str:
+    """One line of clean text with its text-mode LaTeX converted (a title, a name)."""
+    value = clean_text(value)
+    converted = latex_to_unicode(value)
+    return value if converted is value else clean_text(converted)
+
+
+def latex_block(value: str | None) -> str:
+    """A clean block (an abstract) with its text-mode LaTeX converted."""
+    value = clean_block(value)
+    converted = latex_to_unicode(value)
+    # Plain text comes back as the same object: no second cleaning pass (bulk loads).
+    return value if converted is value else clean_block(converted)
+
+
 def make_paper(
     *,
     title: str | None,
@@ -195,23 +212,11 @@ def make_paper(
     surfaced as links.  Raises :class:`PaperError` when there is neither a title
     nor an id."""
 
-    # Cleaned again after LaTeX conversion (``~`` becomes a no-break space, for one), so
-    # that cleaning a made paper's text changes nothing: a JSON-lines round trip is exact.
-    def text(value: str | None) -> str:
-        value = clean_text(value)
-        if not latex:
-            return value
-        converted = latex_to_unicode(value)
-        return value if converted is value else clean_text(converted)
-
+    text = latex_line if latex else clean_text
     clean_title = text(title)
     clean_authors = tuple(a for a in (text(a) for a in authors) if a)
-    clean_abstract = clean_block(abstract)
-    if latex:
-        converted = latex_to_unicode(clean_abstract)
-        # Plain text comes back as the same object: no second cleaning pass (bulk loads).
-        clean_abstract = clean_abstract if converted is clean_abstract else clean_block(converted)
-    norm_doi = normalize_doi(doi)
+    clean_abstract = latex_block(abstract) if latex else clean_block(abstract)
+    norm_doi = normalize_doi(clean_text(doi))  # cleaned: the id is built from it, and shown
     arxiv = parse_arxiv_id(arxiv_id) or parse_arxiv_id(norm_doi if "48550" in norm_doi else "")
     link_pairs = list(links.items()) if isinstance(links, Mapping) else list(links)
     if not arxiv:

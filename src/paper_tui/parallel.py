@@ -64,18 +64,25 @@ def parse_slice(job: Job) -> ParsedSlice:
     with open(path, "rb") as handle:
         handle.seek(start)
         data = handle.read(length)
-    fallback = _Fallback()
-    handler = f"paper_tui_slice_{os.getpid()}_{start}"
-    codecs.register_error(handler, fallback)
-    text = data.decode("utf-8-sig" if start == 0 else "utf-8", errors=handler)
     delta = first_line - 1
     problems: list[tuple[int, str]] = []
 
     def report(line: int, reason: str) -> None:
         problems.append((line + delta, reason))
 
+    fmt = get_format(format_name)
+    encode_lines = getattr(fmt, "encode_lines", None)
+    if encode_lines is not None:  # straight to rows, no Paper objects (arXiv snapshot)
+        body = data[len(codecs.BOM_UTF8) :] if start == 0 and data.startswith(codecs.BOM_UTF8) else data
+        chunk = encode_lines(body, display, delta, report)
+        if chunk is not None:
+            return ParsedSlice(chunk, problems, 0, start + length)
+    fallback = _Fallback()
+    handler = f"paper_tui_slice_{os.getpid()}_{start}"
+    codecs.register_error(handler, fallback)
+    text = data.decode("utf-8-sig" if start == 0 else "utf-8", errors=handler)
     stream = io.StringIO(text, newline=None)
-    papers = list(get_format(format_name).parse(stream, display, report))
+    papers = list(fmt.parse(stream, display, report))
     return ParsedSlice(encode_chunk(papers, delta), problems, fallback.count, start + length)
 
 

@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
-from typing import IO, Any
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, Any
 
 from paper_tui.formats import Report
 from paper_tui.model import Paper, PaperError, Source, make_paper
+
+if TYPE_CHECKING:
+    from paper_tui.compact import EncodedChunk
 
 _MONTHS = {
     m: f"{i + 1:02d}"
@@ -32,13 +35,23 @@ _MONTHS = {
 _RFC822 = re.compile(r"(\d{1,2}) ([A-Z][a-z]{2}) (\d{4})")
 
 
+#: version_date by the matched ``2 Apr 2007``: a snapshot holds a few thousand days.
+_VERSION_DATES: dict[str, str] = {}
+
+
 def version_date(created: str) -> str:
     """``Mon, 2 Apr 2007 19:18:42 GMT`` -> ``2007-04-02``; ``""`` if not that shape."""
     match = _RFC822.search(created)
-    if not match or match.group(2) not in _MONTHS:
+    if not match:
         return ""
-    day, month, year = match.groups()
-    return f"{year}-{_MONTHS[month]}-{int(day):02d}"
+    key = match.group(0)
+    date = _VERSION_DATES.get(key)
+    if date is None:
+        day, month, year = match.groups()
+        date = f"{year}-{_MONTHS[month]}-{int(day):02d}" if month in _MONTHS else ""
+        if len(_VERSION_DATES) < 100_000:
+            _VERSION_DATES[key] = date
+    return date
 
 
 def _names(parsed: Any, fallback: str | None) -> list[str]:
@@ -46,7 +59,8 @@ def _names(parsed: Any, fallback: str | None) -> list[str]:
     if isinstance(parsed, list) and parsed:
         names = []
         for parts in parsed:
-            if isinstance(parts, Sequence) and not isinstance(parts, str):
+            # A name holding a number or a list is passed over, not the whole record.
+            if isinstance(parts, list) and all(isinstance(p, str) for p in parts):
                 last = parts[0] if len(parts) > 0 else ""
                 first = parts[1] if len(parts) > 1 else ""
                 suffix = parts[2] if len(parts) > 2 else ""
@@ -58,6 +72,15 @@ def _names(parsed: Any, fallback: str | None) -> list[str]:
     return [n for n in re.split(r",\s*|\s+and\s+", fallback.replace("\n", " ")) if n.strip()]
 
 
+def _string(record: dict[str, Any], key: str) -> str | None:
+    """A text field of ``record`` (``None`` if absent); :class:`ValueError` (the record is
+    reported and skipped) for a number, list or object where the snapshot has text."""
+    value = record.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"{key} is not text")
+
+
 def paper_from_record(record: dict[str, Any], source: Source) -> Paper:
     """A paper from one snapshot record."""
     versions = record.get("versions")
@@ -66,12 +89,12 @@ def paper_from_record(record: dict[str, Any], source: Source) -> Paper:
         date = version_date(str(versions[0].get("created") or ""))
     categories = record.get("categories") or ""
     return make_paper(
-        title=record.get("title"),
-        authors=_names(record.get("authors_parsed"), record.get("authors")),
-        abstract=record.get("abstract"),
-        date=date or record.get("update_date"),
-        arxiv_id=record.get("id"),
-        doi=record.get("doi"),
+        title=_string(record, "title"),
+        authors=_names(record.get("authors_parsed"), _string(record, "authors")),
+        abstract=_string(record, "abstract"),
+        date=date or _string(record, "update_date"),
+        arxiv_id=_string(record, "id"),
+        doi=_string(record, "doi"),
         categories=categories.split() if isinstance(categories, str) else (),
         extras={
             "comment": record.get("comments"),
@@ -95,6 +118,12 @@ class ArxivSnapshotFormat:
         keys = ('"authors_parsed"', '"versions"', '"update_date"', '"categories"', '"submitter"')
         hits = sum(key in first for key in keys)
         return 0.95 if hits >= 3 and '"id"' in first else 0.0
+
+    def encode_lines(self, data: bytes, path: str, line_delta: int, report: Report) -> EncodedChunk | None:
+        """Whole lines as compact rows without Papers (the bulk path: see arxiv_rows)."""
+        from paper_tui.formats.arxiv_rows import encode_lines
+
+        return encode_lines(data, path, line_delta, report)
 
     def parse(self, stream: IO[str], path: str, report: Report) -> Iterator[Paper]:
         loads = json.loads

@@ -1,0 +1,107 @@
+"""text.py's quick paths give what the general code gives (they exist for bulk loads)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from paper_tui import text
+from paper_tui.text import _clean_block, _math_split, _math_split_regex, clean_block, strip_controls
+
+# Whitespace of every kind, controls, and words: what decides clean_block's quick path.
+_BLOCK = st.lists(
+    st.sampled_from(
+        [
+            " ",
+            "  ",
+            "\n",
+            "\n\n",
+            " \n ",
+            "\n \n",
+            "\t",
+            "\r",
+            "\r\n",
+            "\x0b",
+            "\x0c",
+            "\x1c",
+            "\x1f",
+            "\x00",
+            "\x01",
+            "\x1b",
+            "\x1b[2J",
+            "\x7f",
+            "\x85",
+            "\x9b",
+            "\xa0",
+            "\u2028",
+            "\u3000",
+            "\u200b",
+            "word",
+            "Word",
+            "a",
+            ".",
+            "é",
+            "$x$",
+        ]
+    ),
+    max_size=16,
+).map("".join)
+
+
+@settings(max_examples=500)
+@given(st.one_of(_BLOCK, st.text(max_size=40)))
+@example("  plain abstract,\nhard wrapped\n")
+@example("a\n\nb")
+@example("a \nb")
+@example("\x0c\nabc")
+@example("abc \x1c")
+def test_clean_block_quick_path_is_the_general_one(raw: str) -> None:
+    assert clean_block(raw) == _clean_block(raw)
+
+
+_MATHY = st.lists(
+    st.sampled_from(["$", "$$", "\\$", "\\", "\\(", "\\)", "\\[", "\\]", "x", " ", "\n", "{a}", "$x$"]),
+    max_size=14,
+).map("".join)
+
+
+@settings(max_examples=500)
+@given(_MATHY)
+@example("a $x$ b $y")
+@example("$")
+@example("$a$$b$")
+def test_math_split_without_the_regex_is_the_regex_split(raw: str) -> None:
+    assert _math_split(raw) == _math_split_regex(raw)
+    assert "".join(_math_split(raw)) == raw
+
+
+def _translate_reference(raw: str) -> str:
+    """strip_controls as str.translate over the whole table (what it did before)."""
+    if not text._UNSAFE.search(raw):
+        return raw
+    return text._ESCAPES.sub("", raw).translate(text._STRIP_TABLE)
+
+
+_CONTROLS = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["a", " ", "\x1b", "\x1b]0;t\x07", "\x9b", "\x9d", "\x85", "\u2028", "\ud800", "\udfff"]
+        ),
+        st.characters(max_codepoint=0x3000),
+    ),
+    max_size=20,
+).map("".join)
+
+
+@settings(max_examples=500)
+@given(_CONTROLS)
+def test_strip_controls_changes_each_unsafe_character_as_the_table_says(raw: str) -> None:
+    assert strip_controls(raw) == _translate_reference(raw)
+
+
+def test_a_lone_surrogate_becomes_a_replacement_character() -> None:
+    assert text.clean_text("a\ud800b\udfff") == "a\ufffdb\ufffd"
+    assert clean_block("x\udc80\n\ny") == "x\ufffd\n\ny"
+    assert not re.search("[\ud800-\udfff]", text.latex_to_unicode(text.clean_text("\\'e\ud801")))
