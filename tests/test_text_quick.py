@@ -10,44 +10,48 @@ from hypothesis import strategies as st
 from paper_tui import text
 from paper_tui.text import _clean_block, _math_split, _math_split_regex, clean_block, strip_controls
 
+
+def _joined(pieces: list[str], max_size: int) -> st.SearchStrategy[str]:
+    """Strings made of up to ``max_size`` of ``pieces``."""
+    return st.lists(st.sampled_from(pieces), max_size=max_size).map("".join)
+
+
 # Whitespace of every kind, controls, and words: what decides clean_block's quick path.
-_BLOCK = st.lists(
-    st.sampled_from(
-        [
-            " ",
-            "  ",
-            "\n",
-            "\n\n",
-            " \n ",
-            "\n \n",
-            "\t",
-            "\r",
-            "\r\n",
-            "\x0b",
-            "\x0c",
-            "\x1c",
-            "\x1f",
-            "\x00",
-            "\x01",
-            "\x1b",
-            "\x1b[2J",
-            "\x7f",
-            "\x85",
-            "\x9b",
-            "\xa0",
-            "\u2028",
-            "\u3000",
-            "\u200b",
-            "word",
-            "Word",
-            "a",
-            ".",
-            "é",
-            "$x$",
-        ]
-    ),
-    max_size=16,
-).map("".join)
+_BLOCK = _joined(
+    [
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        " \n ",
+        "\n \n",
+        "\t",
+        "\r",
+        "\r\n",
+        "\x0b",
+        "\x0c",
+        "\x1c",
+        "\x1f",
+        "\x00",
+        "\x01",
+        "\x1b",
+        "\x1b[2J",
+        "\x7f",
+        "\x85",
+        "\x9b",
+        "\xa0",
+        "\u2028",
+        "\u3000",
+        "\u200b",
+        "word",
+        "Word",
+        "a",
+        ".",
+        "é",
+        "$x$",
+    ],
+    16,
+)
 
 
 @settings(max_examples=500)
@@ -61,10 +65,7 @@ def test_clean_block_quick_path_is_the_general_one(raw: str) -> None:
     assert clean_block(raw) == _clean_block(raw)
 
 
-_MATHY = st.lists(
-    st.sampled_from(["$", "$$", "\\$", "\\", "\\(", "\\)", "\\[", "\\]", "x", " ", "\n", "{a}", "$x$"]),
-    max_size=14,
-).map("".join)
+_MATHY = _joined(["$", "$$", "\\$", "\\", "\\(", "\\)", "\\[", "\\]", "x", " ", "\n", "{a}", "$x$"], 14)
 
 
 @settings(max_examples=500)
@@ -105,3 +106,62 @@ def test_a_lone_surrogate_becomes_a_replacement_character() -> None:
     assert text.clean_text("a\ud800b\udfff") == "a\ufffdb\ufffd"
     assert clean_block("x\udc80\n\ny") == "x\ufffd\n\ny"
     assert not re.search("[\ud800-\udfff]", text.latex_to_unicode(text.clean_text("\\'e\ud801")))
+
+
+def _convert_whole(segment: str) -> str:
+    """_convert_plain as it was: every macro regex over the whole segment."""
+    if "\\" in segment:
+        if "\\text" in segment or "\\{" in segment or "\\}" in segment:
+            segment = text._SYMBOLS.sub(
+                lambda m: text._SYMBOL_TEXT[m.group(1)] if m.group(1) else text._BRACE_STANDIN[m.group(2)],
+                segment,
+            )
+        segment = text._ACCENT.sub(text._accent, segment)
+        segment = text._LETTER.sub(lambda m: text._LETTERS[m.group(1)], segment)
+        segment = text._ESCAPED.sub(r"\1", segment)
+        segment = text._FONT.sub("", segment)
+    segment = segment.replace("{", "").replace("}", "")
+    return re.sub(r"(?<!/)~", " ", segment)
+
+
+_MACROS = _joined(
+    [
+        "\\",
+        "'",
+        "`",
+        '"',
+        "^",
+        "~",
+        "/~",
+        "=",
+        ".",
+        "u",
+        "v",
+        "c",
+        "e",
+        "i",
+        "ss",
+        "o",
+        "{",
+        "}",
+        " ",
+        "\\&",
+        "\\{",
+        "\\}",
+        "\\textasciitilde",
+        "\\textbf",
+        "\\emph",
+        "{x}",
+        "a",
+        "\\i",
+        "\n",
+    ],
+    14,
+)
+
+
+@settings(max_examples=500)
+@given(_MACROS)
+@example("Bal\\'azs ~ /~user")
+def test_macros_converted_from_the_first_backslash_as_over_the_whole(raw: str) -> None:
+    assert text._convert_plain(raw) == _convert_whole(raw)

@@ -71,6 +71,7 @@ _EDGES = (" ", AUTHOR_SEP)
 _DATES: dict[str | None, str] = {}
 
 Row = tuple[str, str, str, str, str, bytes]
+_BRACE = ord("{")
 
 
 def encode_lines(data: bytes, display: str, line_delta: int, report: Report) -> EncodedChunk | None:
@@ -90,20 +91,32 @@ def encode_lines(data: bytes, display: str, line_delta: int, report: Report) -> 
     ids, titles, authors, dates = chunk.ids, chunk.titles, chunk.authors, chunk.dates
     lengths, rest_lengths = chunk.abstract_lengths, chunk.rest_lengths
     blobs: list[bytes] = []
-    lines = data.split(b"\n")
-    last = len(lines)
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():  # ASCII whitespace only: str.strip's other blanks fail to decode below
+    # Lines as views into ``data``: msgspec reads a memoryview, so no line is copied.
+    view = memoryview(data)
+    find = data.find
+    size = len(data)
+    position = 0
+    number = 0
+    while position <= size:
+        end = find(b"\n", position)
+        if end < 0:
+            end = size
+        start = position
+        position = end + 1
+        number += 1
+        # A blank line (ASCII whitespace only: str.strip's other blanks are not JSON and
+        # go the reference way, which passes over them as the text parser does).
+        if end == start or (data[start] != _BRACE and data[start:end].isspace()):
             continue
         row = None
         try:
-            record = _decode(line)
+            record = _decode(view[start:end])
         except msgspec.DecodeError:  # a ValidationError too: a field of another type
             pass
         else:
             row = _row(record, display, number + line_delta)
         if row is None:
-            text = line.decode("utf-8") + ("\n" if number < last else "")
+            text = data[start:end].decode("utf-8") + ("\n" if end < size else "")
             row = _reference_row(text, display, number, line_delta, report)
             if row is None:
                 continue
