@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from paper_tui import parallel
 from paper_tui.compact import EncodedChunk, decode_paper, encode_chunk, join_authors
-from paper_tui.formats import arxiv_rows
+from paper_tui.formats import arxiv_rows, arxiv_snapshot
 from paper_tui.formats.arxiv_snapshot import FORMAT, ArxivSnapshotFormat, _names
 from paper_tui.identity import paper_id, parse_arxiv_id
 from paper_tui.model import latex_line
@@ -363,3 +363,25 @@ _ID_CHARS = st.sampled_from("0123456789²٠a v")
 def test_a_plain_new_style_id_is_its_own_parse(raw: str) -> None:
     if arxiv_rows._plain_new_id(raw):
         assert parse_arxiv_id(raw) == raw and paper_id(raw) == f"arxiv:{raw}"
+
+
+def _version_date_uncached(created: str) -> str:
+    match = arxiv_snapshot._RFC822.search(created)
+    if not match or match.group(2) not in arxiv_snapshot._MONTHS:
+        return ""
+    day, month, year = match.groups()
+    return f"{year}-{arxiv_snapshot._MONTHS[month]}-{int(day):02d}"
+
+
+_DATE_PIECES = st.sampled_from(
+    ["0", "1", "12", "2007", " ", ",", ":", "Jan", "Apr", "Xyz", "Thu", "GMT", "١"]
+)
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.lists(_DATE_PIECES, max_size=12).map("".join), min_size=1, max_size=5))
+@example(["Mon, 2 Apr 2007 19:18:42 GMT", "Mon, 2 Apr 2007 1 Jan 2001"])
+@example(["0000000000000 12 Jan 2007", "0000000000000 12 Feb 2008"])  # a match past the key
+def test_version_dates_from_the_cache_are_the_regex_answers(created: list[str]) -> None:
+    for text in created:
+        assert arxiv_snapshot.version_date(text) == _version_date_uncached(text)

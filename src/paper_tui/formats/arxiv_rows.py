@@ -164,7 +164,7 @@ def _row(record: _Record, display: str, line: int) -> Row | None:
     """The row ``paper_from_record`` would give, or ``None`` for the reference path."""
     doi = normalize_doi(clean_text(record.doi)) if record.doi else ""
     raw_id = record.id
-    if raw_id and len(raw_id) in (9, 10) and _plain_new_id(raw_id):
+    if raw_id and len(raw_id) in (9, 10) and raw_id[4] == "." and _plain_new_id(raw_id):
         arxiv = raw_id  # what parse_arxiv_id returns for it, and for "arxiv:" + it
         pid = "arxiv:" + arxiv
     else:
@@ -252,5 +252,7 @@ def _categories(categories: str | None) -> list[str]:
     if not categories:
         return []
     if categories.isascii() and categories.isprintable():  # words are clean as split
+        if " " not in categories:  # one category, the usual case
+            return [categories]
         return list(dict.fromkeys(categories.split()))
     return list(dict.fromkeys(c for c in (clean_text(c) for c in categories.split()) if c))
