@@ -165,3 +165,8 @@ _MACROS = _joined(
 @example("Bal\\'azs ~ /~user")
 def test_macros_converted_from_the_first_backslash_as_over_the_whole(raw: str) -> None:
     assert text._convert_plain(raw) == _convert_whole(raw)
+
+
+def test_the_quick_path_knows_every_whitespace_character() -> None:
+    spaces = {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert spaces - {" ", "\n"} == set(text._OTHER_SPACES)
