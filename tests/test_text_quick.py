@@ -170,3 +170,12 @@ def test_macros_converted_from_the_first_backslash_as_over_the_whole(raw: str) -
 def test_the_quick_path_knows_every_whitespace_character() -> None:
     spaces = {chr(c) for c in range(0x110000) if chr(c).isspace()}
     assert spaces - {" ", "\n"} == set(text._OTHER_SPACES)
+
+
+@settings(max_examples=500)
+@given(st.one_of(_BLOCK, st.text(max_size=30)))
+@example(" a")
+@example("a  b")
+@example("a\tb")
+def test_clean_text_quick_path_is_the_general_one(raw: str) -> None:
+    assert text.clean_text(raw) == " ".join(strip_controls(raw).split())

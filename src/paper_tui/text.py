@@ -45,6 +45,8 @@ _STRIP_TABLE.update({0x09: 0x20, 0x0D: 0x0A, 0x2028: 0x0A, 0x2029: 0x0A, 0x85: 0
 # A lone surrogate (JSON's "\ud800" decodes to one) cannot be written as UTF-8: the
 # cache, an export or the terminal would fail on it.  It shows as U+FFFD instead.
 _STRIP_TABLE.update({c: 0xFFFD for c in range(0xD800, 0xE000)})
+#: The characters an escape sequence starts with (every branch of _ESCAPES).
+_ESCAPE_START = re.compile("[\x1b\x9b\x9d\x90\x98\x9e\x9f]")
 #: Each character the table changes, and what it becomes.
 _STRIP_CHARS = {chr(c): "" if to is None else chr(to) for c, to in _STRIP_TABLE.items()}
 _UNSAFE = re.compile("[" + "".join(re.escape(c) for c in sorted(_STRIP_CHARS)) + "]")
@@ -60,7 +62,8 @@ def strip_controls(text: str) -> str:
         return text
     if not _UNSAFE.search(text):
         return text
-    text = _ESCAPES.sub("", text)
+    if _ESCAPE_START.search(text):  # the sequence regex tries every position: 30 us an abstract
+        text = _ESCAPES.sub("", text)
     # A regex visiting the few characters to change, not str.translate: with a dict
     # table translate costs ~0.1 us a character, a whole abstract for one stray C1.
     return _UNSAFE.sub(_strip_char, text)
@@ -70,6 +73,8 @@ def clean_text(text: str | None) -> str:
     """One line of clean text: controls removed, all whitespace folded to single spaces."""
     if not text:
         return ""
+    if text.isascii() and text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        return text  # its only whitespace is single spaces between words: nothing to fold
     return " ".join(strip_controls(text).split())
 
 
@@ -108,10 +113,17 @@ def clean_block(text: str | None) -> str:
         flat = text.strip()  # what strip drops, cleaning would drop too (at the ends)
         quick = not _NOT_QUICK.search(flat)
     if quick:
-        flat = flat.replace("\n", " ")
-        if "  " not in flat:
-            return flat
+        folded = flat.replace("\n", " ")
+        if "  " not in folded:
+            return folded
+        if not _QUICK_BREAK.search(flat):  # no paragraph break: only runs of spaces to fold
+            return _SPACE_RUN.sub(" ", folded)
     return _clean_block(text)
+
+
+# A paragraph break where the only whitespace is spaces and newlines, and a run to fold.
+_QUICK_BREAK = re.compile(r"\n *\n")
+_SPACE_RUN = re.compile(r"  +")
 
 
 def _clean_block(text: str) -> str:
