@@ -179,3 +179,21 @@ def test_the_quick_path_knows_every_whitespace_character() -> None:
 @example("a\tb")
 def test_clean_text_quick_path_is_the_general_one(raw: str) -> None:
     assert text.clean_text(raw) == " ".join(strip_controls(raw).split())
+
+
+def _fast_latex_reference(raw: str) -> tuple[str, bool]:
+    """_fast_latex as it was: symbols looked for in every piece, stand-ins everywhere."""
+    out: list[str] = []
+    unknown = False
+    for number, piece in enumerate(text._math_split_regex(raw)):
+        plain = piece if number % 2 else text._convert_plain(piece)
+        unknown = unknown or (not number % 2 and "\\" in plain)
+        out.append(plain)
+    return "".join(out).translate(text._STANDIN_BACK), unknown
+
+
+@settings(max_examples=500)
+@given(st.one_of(_MACROS, _MATHY, st.lists(st.one_of(_MACROS, _MATHY), max_size=3).map("".join)))
+@example("\\{x\\} and \\textbackslash{} $\\{a\\}$ é")
+def test_fast_latex_with_its_shortcuts_is_the_plain_walk(raw: str) -> None:
+    assert text._fast_latex(raw) == _fast_latex_reference(raw)

@@ -205,6 +205,8 @@ _SYMBOLS = re.compile(r"\\(textasciicircum|textasciitilde|textbackslash)(?![A-Za
 _SYMBOL_TEXT = {"textasciicircum": "^", "textasciitilde": "\ue002", "textbackslash": "\ue003"}
 _BRACE_STANDIN = {"{": "\ue000", "}": "\ue001"}
 _STANDINS = re.compile("[\ue000-\ue003]")
+#: What _SYMBOLS can match begins so: ``\\text...``, ``\\{``, ``\\}``.
+_SYMBOL_HINT = re.compile(r"\\(?:text|[{}])")
 _STANDIN_BACK = str.maketrans({"\ue000": "{", "\ue001": "}", "\ue002": "~", "\ue003": "\\"})
 _FONT = re.compile(
     r"\\(?:emph|textit|textbf|texttt|textsc|textrm|textsf|textup|textsl|textmd|mbox|text|url)\s*(?=\{)"
@@ -229,13 +231,15 @@ def _accent(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFC", base + mark)
 
 
-def _convert_plain(segment: str) -> str:
+def _convert_plain(segment: str, symbols: bool = True) -> str:
+    """Text outside math converted; ``symbols=False`` says the text holds no ``\\text``,
+    ``\\{`` or ``\\}`` (so no symbol to replace by a stand-in)."""
     cut = segment.find("\\")
     if cut >= 0:
         # Every macro regex starts with a backslash and none looks behind it, so the
         # text before the first backslash is left as it is, unscanned (five regexes).
         macros = segment[cut:]
-        if "\\text" in macros or "\\{" in macros or "\\}" in macros:
+        if symbols and ("\\text" in macros or "\\{" in macros or "\\}" in macros):
             macros = _SYMBOLS.sub(
                 lambda m: _SYMBOL_TEXT[m.group(1)] if m.group(1) else _BRACE_STANDIN[m.group(2)], macros
             )
@@ -254,16 +258,19 @@ def _fast_latex(text: str) -> tuple[str, bool]:
     whether a macro this does not know is left outside math."""
     out: list[str] = []
     unknown = False
+    # One search here rather than three substring tests per piece; and without these
+    # there is no stand-in to put back (searching a non-ASCII abstract costs 10 us).
+    symbols = "\\" in text and _SYMBOL_HINT.search(text) is not None
     for number, piece in enumerate(_math_split(text)):
         if number % 2:
             out.append(piece)
             continue
-        plain = _convert_plain(piece)
+        plain = _convert_plain(piece, symbols)
         unknown = unknown or "\\" in plain
         out.append(plain)
     converted = "".join(out)
-    # The stand-ins are not ASCII; translate() with a dict is slow and most text has none.
-    if not converted.isascii() and _STANDINS.search(converted):
+    # translate() with a dict is slow and most text has no stand-in.
+    if symbols and _STANDINS.search(converted):
         converted = converted.translate(_STANDIN_BACK)
     return converted, unknown
 
