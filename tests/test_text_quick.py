@@ -197,3 +197,15 @@ def _fast_latex_reference(raw: str) -> tuple[str, bool]:
 @example("\\{x\\} and \\textbackslash{} $\\{a\\}$ é")
 def test_fast_latex_with_its_shortcuts_is_the_plain_walk(raw: str) -> None:
     assert text._fast_latex(raw) == _fast_latex_reference(raw)
+
+
+@settings(max_examples=1000)
+@given(st.one_of(_BLOCK, _MACROS, _MATHY, st.lists(st.one_of(_BLOCK, _MACROS, _MATHY), max_size=4).map("".join)))
+@example("a ~ b {} c\\emph {x}  d")
+@example("\\'e~\n\nx {}")
+@example("\\unknownmacro short")
+def test_latex_of_a_clean_block_is_the_two_cleanings(raw: str) -> None:
+    cleaned = clean_block(raw)
+    converted = text.latex_to_unicode(cleaned)
+    expected = cleaned if converted is cleaned else clean_block(converted)
+    assert text.latex_block_of_clean(cleaned) == expected

@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from paper_tui.identity import normalize_doi, paper_id, parse_arxiv_id
-from paper_tui.text import clean_block, clean_text, latex_to_unicode
+from paper_tui.text import clean_block, clean_text, latex_block_of_clean, latex_to_unicode
 
 #: Link names, in the order the reading pane shows them.
 LINK_ORDER = ("abs", "pdf", "doi", "code", "project", "hf", "url")
@@ -186,10 +186,7 @@ def latex_line(value: str | None) -> str:
 
 def latex_block(value: str | None) -> str:
     """A clean block (an abstract) with its text-mode LaTeX converted."""
-    value = clean_block(value)
-    converted = latex_to_unicode(value)
-    # Plain text comes back as the same object: no second cleaning pass (bulk loads).
-    return value if converted is value else clean_block(converted)
+    return latex_block_of_clean(clean_block(value))
 
 
 def make_paper(
