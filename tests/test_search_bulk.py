@@ -140,3 +140,24 @@ def test_remembered_walks_extend_to_the_subsequence_test(lines: list[str], needl
         walked = memo.matches("title", column, column.text, False, typed)
         expected = [i for i in range(len(lines)) if subsequence(typed, column.value(i))]
         assert list(walked.positions) == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(LINES, NEEDLES, st.lists(st.sets(st.integers(0, 29)), min_size=1, max_size=4), st.booleans())
+def test_walks_over_narrowing_candidates_hold_every_candidate(
+    lines: list[str], needle: str, narrowing: list[set[int]], start_whole: bool
+) -> None:
+    """Typed letter by letter with ever fewer candidates (as narrowing does), each walk
+    extending a remembered one, the walk is right on every candidate."""
+    column = Column(lines)
+    memo = FuzzyMemo()
+    if start_whole:
+        memo.matches("title", column, column.text, False, needle[:1])
+    allowed = set(range(len(lines)))
+    for end in range(1, len(needle) + 1):
+        allowed &= narrowing[min(end - 1, len(narrowing) - 1)] | ({0} if end == 1 else set())
+        candidates = np.array(sorted(p for p in allowed if p < len(lines)), np.uint32)
+        typed = needle[:end]
+        walked = memo.matches("title", column, column.text, False, typed, candidates)
+        got = set(walked.positions.tolist()) & set(candidates.tolist())
+        assert got == {p for p in candidates.tolist() if subsequence(typed, column.value(p))}

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from paper_tui.search import bulk, vector
-from paper_tui.search.vector import Positions
+from paper_tui.search.vector import Mask, Positions
 
 if TYPE_CHECKING:
     from paper_tui.search.index import Column
@@ -82,11 +82,23 @@ def extend(column: Column, text: str, cased: bool, previous: Walk, more: str) ->
     return walk(column, text, cased, more, previous.positions, previous.found + 1, previous.ends)
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A remembered walk and the papers it was walked over (``None``: all of them)."""
+
+    walk: Walk
+    domain: Mask | None
+
+
 class FuzzyMemo:
-    """The last few walks over a whole column, keyed by needle, to extend while typing."""
+    """The last few walks of a column, keyed by needle, to extend while typing.
+
+    A walk covers the whole column or only the candidates of the query it was made
+    for; typing on narrows the candidates, so a walk over an earlier (larger) set of
+    candidates still holds every paper the next keystroke asks about."""
 
     def __init__(self, size: int = 8) -> None:
-        self._walks: OrderedDict[tuple[str, bool, str], Walk] = OrderedDict()
+        self._walks: OrderedDict[tuple[str, bool, str], _Entry] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
 
@@ -94,38 +106,56 @@ class FuzzyMemo:
         with self._lock:
             self._walks.clear()
 
-    def _base(self, field: str, cased: bool, needle: str) -> tuple[Walk | None, str]:
-        """The remembered walk of the longest prefix of ``needle`` (itself included)."""
-        walks = self._walks
+    def _base(self, field: str, cased: bool, needle: str, wanted: Mask | None) -> tuple[_Entry | None, str]:
+        """The remembered walk of the longest prefix of ``needle`` (itself included)
+        that covers the ``wanted`` papers (``None``: every paper)."""
         for length in range(len(needle), 0, -1):
-            found = walks.get((field, cased, needle[:length]))
-            if found is not None:
-                return found, needle[:length]
+            entry = self._walks.get((field, cased, needle[:length]))
+            if entry is not None and _covers(entry.domain, wanted):
+                return entry, needle[:length]
         return None, ""
 
-    def cost(self, field: str, cased: bool, needle: str, size: int) -> int:
-        """About how many paper-steps walking the whole column for ``needle`` takes
-        (``size``: the column's length), extending a remembered walk if there is one."""
-        with self._lock:
-            best, base = self._base(field, cased, needle)
-        if best is None:
-            return size * len(needle)
-        return len(best.positions) * (len(needle) - len(base))
-
-    def matches(self, field: str, column: Column, text: str, cased: bool, needle: str) -> Walk:
-        """The walk (over the whole column) of the lines that hold ``needle`` in order."""
+    def matches(
+        self,
+        field: str,
+        column: Column,
+        text: str,
+        cased: bool,
+        needle: str,
+        candidates: Positions | None = None,
+    ) -> Walk:
+        """The walk of the lines that hold ``needle`` in order: over the whole column,
+        or (given ``candidates``) over at least those papers."""
+        wanted = None if candidates is None else vector.mask_of(candidates, len(column))
         key = (field, cased, needle)
         with self._lock:
-            best, base = self._base(field, cased, needle)
+            best, base = self._base(field, cased, needle, wanted)
             if best is not None and base == needle:
                 self._walks.move_to_end(key)
-                return best
-        if best is None:
-            result = whole(column, text, cased, needle)
+                return best.walk
+        if best is not None and wanted is not None and best.domain is None:
+            # A walk of the whole column: only the candidates go on.
+            kept = wanted[best.walk.positions]
+            start = Walk(best.walk.positions[kept], best.walk.found[kept], best.walk.ends[kept])
+            best = _Entry(start, wanted)
+        if best is not None:
+            result = extend(column, text, cased, best.walk, needle[len(base) :])
+            domain = best.domain
+        elif candidates is None:
+            result, domain = whole(column, text, cased, needle), None
         else:
-            result = extend(column, text, cased, best, needle[len(base) :])
+            result, domain = among(column, text, cased, needle, candidates), wanted
         with self._lock:
-            self._walks[key] = result
+            self._walks[key] = _Entry(result, domain)
             while len(self._walks) > self._size:
                 self._walks.popitem(last=False)
         return result
+
+
+def _covers(domain: Mask | None, wanted: Mask | None) -> bool:
+    """Does a walk over ``domain`` hold every ``wanted`` paper?"""
+    if domain is None:
+        return True
+    if wanted is None or len(wanted) != len(domain):
+        return False
+    return not np.any(wanted & ~domain)

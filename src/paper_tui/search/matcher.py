@@ -352,17 +352,12 @@ class Matcher:
         few = candidates is not None and len(candidates) * PER_DOC_RATIO < hi - lo
         whole = lo == 0 and hi == self.size
         if term.kind == "fuzzy":
-            needle = term.text
-            # Extend a remembered walk over the whole column, or walk only the
-            # candidates: whichever steps fewer papers.
-            if whole and (
-                candidates is None
-                or self.fuzzy.cost(name, cased, needle, hi) <= len(candidates) * len(needle)
-            ):
-                walked = self.fuzzy.matches(name, column, text, cased, needle)
+            if whole:
+                # Extends a remembered walk (of the whole column, or of earlier candidates).
+                walked = self.fuzzy.matches(name, column, text, cased, term.text, candidates)
             else:
                 chosen = np.arange(lo, hi, dtype=np.uint32) if candidates is None else candidates
-                walked = fuzzy.among(column, text, cased, needle, chosen)
+                walked = fuzzy.among(column, text, cased, term.text, chosen)
             return Hits.of(walked.positions, self.size)
         listed = name in ("authors", "cat")
         if whole and not few and not cased and bulk.maskable(term.text):

@@ -12,16 +12,23 @@ and, as the tie breaker, how close the whole title is to the query (``ratio``). 
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import repeat
 
 import numpy as np
 from rapidfuzz import fuzz
 
+from paper_tui.search import bulk, vector
 from paper_tui.search.matcher import Cancel, Matcher
 from paper_tui.search.patterns import LISTED, SINGLE, column_pattern, contiguous_pattern
 from paper_tui.search.query import Query, Term
 from paper_tui.search.vector import Positions
 
 POOL_SIZE = 500
+#: Matches checked one by one for a pool term before looking it up in every title.
+CHECKED_FIRST = 1 << 16
+#: Pool terms are looked up in every title when their rarest letter occurs at most
+#: this many times (or once per paper).
+LOOKUP_LETTERS = 1 << 20
 
 EXACT_TITLE = 1000.0
 TITLE_STARTS_WITH_QUERY = 150.0
@@ -60,26 +67,42 @@ def rank(matcher: Matcher, query: Query, matched: Positions, cancelled: Callable
 
 
 def _pool(matcher: Matcher, terms: list[Term], matched: Positions) -> list[int]:
-    """Up to POOL_SIZE matches most likely to rank high, found by title scans that stop early."""
+    """Up to POOL_SIZE matches most likely to rank high: those holding a query term
+    contiguously in the title, then the first matches in file order."""
     title_terms = [t for t in terms if t.field in (None, "title")]
     chosen: dict[int, None] = {}
-    count = len(matched)
     for term in sorted(title_terms, key=lambda t: -len(t.text)):
-        pattern = contiguous_pattern(term.text.lower(), False)
-        scanned = list(matcher.title.scan_first(pattern, 0, matcher.size, 2 * POOL_SIZE))
-        if not scanned:
-            continue
-        spots = np.searchsorted(matched, scanned)
-        for position, spot in zip(scanned, spots.tolist(), strict=True):
-            if spot < count and matched[spot] == position:
-                chosen[position] = None
-                if len(chosen) >= POOL_SIZE:
-                    return list(chosen)
+        for position in _contiguous(matcher, term.text.lower(), matched):
+            chosen[position] = None
+            if len(chosen) >= POOL_SIZE:
+                return list(chosen)
     for position in matched[: 2 * POOL_SIZE].tolist():
         chosen[position] = None
         if len(chosen) >= POOL_SIZE:
             break
     return list(chosen)
+
+
+def _contiguous(matcher: Matcher, text: str, matched: Positions) -> list[int]:
+    """Up to POOL_SIZE of ``matched`` (in file order) whose title holds ``text`` as is.
+
+    The first matches are checked one by one (``str.find`` per title, in C): a
+    common term fills the pool from them at once.  A rarer one is then looked up in
+    every title with numpy (:func:`vector.line_matches`), whose cost follows its
+    rarest letter, not the number of matches."""
+    title = matcher.title
+    head = matched[:CHECKED_FIRST].tolist()
+    starts, ends = title.starts, title.ends
+    spots = map(title.text.find, repeat(text), map(starts.__getitem__, head), map(ends.__getitem__, head))
+    hits = [position for position, spot in zip(head, spots, strict=True) if spot >= 0][:POOL_SIZE]
+    if len(hits) >= POOL_SIZE or len(matched) <= CHECKED_FIRST or not bulk.maskable(text):
+        return hits
+    letters, needle = title.letters(), text.encode("ascii")
+    if letters.count(needle[vector.rarest(letters, needle)]) > max(LOOKUP_LETTERS, len(title)):
+        return hits  # every letter is common: a lookup would cost more than the ranking gains
+    lines = vector.line_matches(letters, needle, "exact", False, title.line_starts(), title.line_ends())
+    found: list[int] = lines[vector.mask_of(matched, matcher.size)[lines]][:POOL_SIZE].tolist()
+    return found
 
 
 def _key(matcher: Matcher, terms: list[Term], whole: str, position: int) -> tuple[float, float, int]:

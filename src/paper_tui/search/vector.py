@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from array import array
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,8 @@ _END = np.array([_SENTINEL], np.uint32)
 #: The byte values :meth:`Letters.build` covers: digits and (folded) lower-case letters.
 _WORDY = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyz")
 _COMMA, _SPACE = ord(","), ord(" ")
+#: Walk steps over at least this many papers are split in two shards.
+SHARD_MIN = 1 << 17
 #: Bytes sorted at a time while building: small enough to stay in cache.
 _CHUNK = 1 << 22
 
@@ -140,9 +143,32 @@ def step(
     """For each paper, the first ``code`` in ``[begin, end)``: the papers that have one,
     where it is, and their line ends."""
     offsets = letters.offsets(code)
-    found = offsets[np.searchsorted(offsets, begin)]
+    if len(begin) < SHARD_MIN:
+        found = offsets[np.searchsorted(offsets, begin)]
+    else:
+        # Two halves on two cores: numpy's binary search runs without the GIL.
+        half = len(begin) // 2
+        other = _shards().submit(_next_of, offsets, begin[half:])
+        found = np.concatenate((_next_of(offsets, begin[:half]), other.result()))
     keep = found < ends
     return papers[keep], found[keep], ends[keep]
+
+
+def _next_of(offsets: Positions, begin: Positions) -> Positions:
+    """For each of ``begin``, the first of ``offsets`` at or after it."""
+    return offsets[np.searchsorted(offsets, begin)]
+
+
+_shard_pool: ThreadPoolExecutor | None = None
+_shard_lock = threading.Lock()
+
+
+def _shards() -> ThreadPoolExecutor:
+    global _shard_pool
+    with _shard_lock:
+        if _shard_pool is None:
+            _shard_pool = ThreadPoolExecutor(1, thread_name_prefix="paper-tui-walk")
+        return _shard_pool
 
 
 def walk(
@@ -165,14 +191,28 @@ def occurrences(letters: Letters, needle: bytes) -> npt.NDArray[np.int64]:
     where the needle would start); each other letter then keeps those whose byte
     at its place is right: a gather and a compare per letter, no scan of the text."""
     data = letters.data
-    wordy = [number for number, code in enumerate(needle) if code in _WORDY]
-    anchor = min(wordy, key=lambda number: letters.count(needle[number])) if wordy else 0
-    starts = letters.offsets(needle[anchor])[:-1].astype(np.int64) - anchor
+    anchor = rarest(letters, needle)
+    found = letters.offsets(needle[anchor])[:-1]
+    checked = {anchor}
+    # The neighbour first, on the 4-byte offsets as they are: it keeps few.
+    if anchor + 1 < len(needle):  # a letter is never the last byte (a newline is)
+        found = found[data[found + 1] == needle[anchor + 1]]
+        checked.add(anchor + 1)
+    elif anchor > 0:
+        found = found[(found > 0) & (data[np.maximum(found, 1) - 1] == needle[anchor - 1])]
+        checked.add(anchor - 1)
+    starts = found.astype(np.int64) - anchor
     starts = starts[(starts >= 0) & (starts + len(needle) <= len(data))]
     for number, code in enumerate(needle):
-        if number != anchor and len(starts):
+        if number not in checked and len(starts):
             starts = starts[data[starts + number] == code]
     return starts
+
+
+def rarest(letters: Letters, needle: bytes) -> int:
+    """Where in ``needle`` its rarest letter or digit is (0 when it has none)."""
+    wordy = [number for number, code in enumerate(needle) if code in _WORDY]
+    return min(wordy, key=lambda number: letters.count(needle[number])) if wordy else 0
 
 
 def line_matches(
