@@ -51,3 +51,20 @@ def test_a_worker_that_stopped_is_an_os_error() -> None:
     theirs.close()
     with pytest.raises(OSError, match="parse worker stopped"):
         parallel._receive(mine)
+
+
+def test_a_killed_worker_stops_the_load_with_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "big.json"
+    path.write_bytes(FIXTURE.read_bytes() * 8)  # 1,600 records, 2.3 MB
+    monkeypatch.setattr(parallel, "SLICE_BYTES", 100_000)
+    monkeypatch.setattr(parallel, "FIRST_SLICE_BYTES", 50_000)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    parts = parallel.parse_file(str(path), "big.json", "arxiv-snapshot", path.stat().st_size, lambda: False)
+    assert len(next(parts).chunk) > 0  # parsed here while the workers start
+    for child in multiprocessing.active_children():
+        child.kill()
+    with pytest.raises(OSError, match="parse worker stopped"):
+        list(parts)
+    assert not multiprocessing.active_children()

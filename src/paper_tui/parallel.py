@@ -169,7 +169,7 @@ def _serve(connection: Connection) -> None:
 def _receive(connection: Connection) -> ParsedSlice:
     try:
         ok, value = pickle.loads(connection.recv_bytes())
-    except EOFError:
+    except (EOFError, ConnectionError):  # killed, or out of memory
         raise OSError("a parse worker stopped") from None
     if not ok:
         raise value
@@ -202,7 +202,10 @@ def parse_file(
         def send(part: tuple[int, int, int]) -> None:
             nonlocal sent
             connection = crew[sent % count][1]
-            connection.send((path, display, format_name, *part))
+            try:
+                connection.send((path, display, format_name, *part))
+            except ConnectionError:  # its worker was killed
+                raise OSError("a parse worker stopped") from None
             order.append(connection)
             sent += 1
 
