@@ -129,19 +129,20 @@ Timings = dict[str, list[float]]
 
 
 def type_queries(engine: SearchEngine) -> tuple[Timings, dict[str, float]]:
-    """Per-keystroke first and final latencies (wall and CPU time of this thread);
-    the final wall time of each complete query."""
+    """Per-keystroke first and final latencies (wall, and CPU time of the process:
+    this thread and the walk's second shard; nothing else runs in it); the final
+    wall time of each complete query."""
     times: Timings = {"first": [], "final": [], "first cpu": [], "final cpu": []}
     complete: dict[str, float] = {}
     for query in QUERIES:
         previous: SearchResult | None = None
         for end in range(1, len(query) + 1):
             typed = query[:end]
-            start, start_cpu = time.perf_counter(), time.thread_time()
+            start, start_cpu = time.perf_counter(), time.process_time()
             engine.first_results(typed)
-            first, first_cpu = time.perf_counter(), time.thread_time()
+            first, first_cpu = time.perf_counter(), time.process_time()
             previous = engine.search(typed, previous=previous)
-            final, final_cpu = time.perf_counter(), time.thread_time()
+            final, final_cpu = time.perf_counter(), time.process_time()
             times["first"].append(first - start)
             times["final"].append(final - start)
             times["first cpu"].append(first_cpu - start_cpu)

@@ -161,3 +161,24 @@ def test_walks_over_narrowing_candidates_hold_every_candidate(
         walked = memo.matches("title", column, column.text, False, typed, candidates)
         got = set(walked.positions.tolist()) & set(candidates.tolist())
         assert got == {p for p in candidates.tolist() if subsequence(typed, column.value(p))}
+
+
+def test_letters_across_blocks_find_the_next_occurrence() -> None:
+    """Columns past one 64 KiB block, with blocks a letter never occurs in: the
+    block-wise search gives what a search of the plain offsets gives."""
+    rng = np.random.default_rng(7)
+    lines = ["".join(rng.choice(list("abcz "), 70)) for _ in range(1500)]
+    lines[200:1300] = ["".join(rng.choice(list("abc "), 70)) for _ in range(1100)]  # no z for ~77 KB
+    column = Column(lines)
+    letters = column.letters()
+    data = np.frombuffer(column.data(), np.uint8)
+    begin = np.sort(rng.choice(len(data), 5000, replace=False)).astype(np.uint32)
+    for letter in "azq":
+        plain = np.flatnonzero(data == ord(letter)).astype(np.uint32)
+        assert letters.offsets(ord(letter)).tolist() == plain.tolist()
+        assert letters.count(ord(letter)) == len(plain)
+        padded = np.append(plain, np.uint32(0xFFFFFFFF))
+        expected = padded[np.searchsorted(padded, begin)]
+        assert letters.next_at(ord(letter), begin).tolist() == expected.tolist()
+    walked = fuzzy.whole(column, column.text, False, "zaz")
+    assert walked.positions.tolist() == [i for i, line in enumerate(lines) if subsequence("zaz", line)]
