@@ -170,6 +170,8 @@ def latex_block_of_clean(text: str) -> str:
     converted, unknown = _fast_latex(text)
     if unknown and len(text) <= _PYLATEXENC_MAX:
         converted = _pylatexenc(text)
+    elif converted is text:
+        return text
     elif "\n" not in text:
         flat = converted.strip()
         return _SPACE_RUN.sub(" ", flat) if "  " in flat else flat
@@ -274,19 +276,24 @@ def _convert_plain(segment: str, symbols: bool = True) -> str:
 def _fast_latex(text: str) -> tuple[str, bool]:
     """Common text-mode LaTeX converted by regex, math kept as written; the flag says
     whether a macro this does not know is left outside math."""
-    out: list[str] = []
     unknown = False
+    changed = False
     # One search here rather than three substring tests per piece; and without these
     # there is no stand-in to put back (searching a non-ASCII abstract costs 10 us).
     symbols = "\\" in text and _SYMBOL_HINT.search(text) is not None
-    for number, piece in enumerate(_math_split(text)):
-        if number % 2:
-            out.append(piece)
-            continue
-        plain = _convert_plain(piece, symbols)
-        unknown = unknown or "\\" in plain
-        out.append(plain)
-    converted = "".join(out)
+    pieces = _math_split(text)
+    for number in range(0, len(pieces), 2):  # the text between math
+        piece = pieces[number]
+        # Most abstracts' markup is all inside math: a piece without any is left alone.
+        if "\\" in piece or "{" in piece or "}" in piece or "~" in piece:
+            plain = _convert_plain(piece, symbols)
+            unknown = unknown or "\\" in plain
+            if plain is not piece:
+                pieces[number] = plain
+                changed = True
+    if not changed:
+        return text, unknown  # the same object: callers skip cleaning it again
+    converted = "".join(pieces)
     # translate() with a dict is slow and most text has no stand-in.
     if symbols and _STANDINS.search(converted):
         converted = converted.translate(_STANDIN_BACK)
