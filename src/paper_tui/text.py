@@ -73,8 +73,13 @@ def clean_text(text: str | None) -> str:
     """One line of clean text: controls removed, all whitespace folded to single spaces."""
     if not text:
         return ""
-    if text.isascii() and text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
-        return text  # its only whitespace is single spaces between words: nothing to fold
+    if text.isascii():
+        if text.isprintable():
+            if "  " not in text and text[0] != " " and text[-1] != " ":
+                return text  # its only whitespace is single spaces between words
+            return " ".join(text.split())
+        if "\n" in text and text.replace("\n", " ").isprintable():  # a wrapped title
+            return " ".join(text.split())  # strip_controls would keep it as it is
     return " ".join(strip_controls(text).split())
 
 
