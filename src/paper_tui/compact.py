@@ -224,7 +224,8 @@ class EncodedChunk:
     titles: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)
-    blob: bytearray = field(default_factory=bytearray)
+    #: Abstracts and rests back to back (bytes from the bulk path: no copy to make).
+    blob: bytes | bytearray = field(default_factory=bytearray)
     offsets: array[int] = field(default_factory=lambda: array("Q"))
     abstract_lengths: array[int] = field(default_factory=lambda: array("I"))
     rest_lengths: array[int] = field(default_factory=lambda: array("I"))
@@ -235,7 +236,7 @@ class EncodedChunk:
 
 def encode_chunk(papers: Sequence[Paper], line_delta: int = 0) -> EncodedChunk:
     chunk = EncodedChunk()
-    blob = chunk.blob
+    blob = bytearray()
     for paper in papers:
         abstract = paper.abstract.encode()
         rest = encode_rest(paper, line_delta)
@@ -248,6 +249,7 @@ def encode_chunk(papers: Sequence[Paper], line_delta: int = 0) -> EncodedChunk:
         chunk.rest_lengths.append(len(rest))
         blob += abstract
         blob += rest
+    chunk.blob = blob
     return chunk
 
 

@@ -138,7 +138,7 @@ def encode_lines(data: bytes, display: str, line_delta: int, report: Report) -> 
     for a_len, r_len in zip(lengths, rest_lengths, strict=True):
         offsets.append(position)
         position += a_len + r_len
-    chunk.blob = bytearray(b"".join(blobs))
+    chunk.blob = b"".join(blobs)
     return chunk
 
 
