@@ -12,7 +12,8 @@ and, as the tie breaker, how close the whole title is to the query (``ratio``). 
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import repeat
+from itertools import compress, islice, repeat
+from operator import ge
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -94,7 +95,8 @@ def _contiguous(matcher: Matcher, text: str, matched: Positions) -> list[int]:
     head = matched[:CHECKED_FIRST].tolist()
     starts, ends = title.starts, title.ends
     spots = map(title.text.find, repeat(text), map(starts.__getitem__, head), map(ends.__getitem__, head))
-    hits = [position for position, spot in zip(head, spots, strict=True) if spot >= 0][:POOL_SIZE]
+    # Lazily: a common term fills the pool from the first few hundred.
+    hits = list(islice(compress(head, map(ge, spots, repeat(0))), POOL_SIZE))
     if len(hits) >= POOL_SIZE or len(matched) <= CHECKED_FIRST or not bulk.maskable(text):
         return hits
     letters, needle = title.letters(), text.encode("ascii")
