@@ -200,7 +200,9 @@ def test_fast_latex_with_its_shortcuts_is_the_plain_walk(raw: str) -> None:
 
 
 @settings(max_examples=1000)
-@given(st.one_of(_BLOCK, _MACROS, _MATHY, st.lists(st.one_of(_BLOCK, _MACROS, _MATHY), max_size=4).map("".join)))
+@given(
+    st.one_of(_BLOCK, _MACROS, _MATHY, st.lists(st.one_of(_BLOCK, _MACROS, _MATHY), max_size=4).map("".join))
+)
 @example("a ~ b {} c\\emph {x}  d")
 @example("\\'e~\n\nx {}")
 @example("\\unknownmacro short")
@@ -209,3 +211,9 @@ def test_latex_of_a_clean_block_is_the_two_cleanings(raw: str) -> None:
     converted = text.latex_to_unicode(cleaned)
     expected = cleaned if converted is cleaned else clean_block(converted)
     assert text.latex_block_of_clean(cleaned) == expected
+
+
+def test_a_stray_c1_character_takes_only_itself_away() -> None:
+    # "Θ" encoded twice (UTF-8 read as Latin-1) holds U+0098, the 8-bit SOS introducer.
+    assert text.clean_text("a bound of \u00ce\u0098(n) for all n") == "a bound of \u00ce(n) for all n"
+    assert text.clean_text("x \x9dterminated\x07 y") == "x y"  # a whole 8-bit string still goes

@@ -16,7 +16,9 @@ import unicodedata
 from functools import lru_cache
 
 # Escape sequences: CSI, OSC (ended by BEL or ST, or unterminated), DCS/SOS/PM/APC
-# strings, two-character escapes, and their 8-bit C1 forms.
+# strings, two-character escapes, and their 8-bit C1 forms.  An 8-bit string must be
+# ended to take its text along: a lone U+0098 or U+009D is mojibake far more often
+# (a double-encoded Greek letter in an abstract), and removing it alone is safe.
 _ESCAPES = re.compile(
     r"""
       \x1b\[[0-?]*[ -/]*[@-~]?             # CSI ... final byte
@@ -24,7 +26,7 @@ _ESCAPES = re.compile(
     | \x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?        # DCS, SOS, PM, APC
     | \x1b[ -/]*[0-~]?                     # other escapes (nF, Fp, Fe, Fs)
     | \x9b[0-?]*[ -/]*[@-~]?               # 8-bit CSI
-    | [\x9d\x90\x98\x9e\x9f][^\x07\x9c\x1b]*(?:\x07|\x9c)?   # 8-bit OSC, DCS, SOS, PM, APC
+    | [\x9d\x90\x98\x9e\x9f][^\x07\x9c\x1b]*(?:\x07|\x9c)    # 8-bit OSC, DCS, SOS, PM, APC
     """,
     re.VERBOSE,
 )
