@@ -43,8 +43,9 @@ from paper_tui.formats import Problem, format_names, get_format
 from paper_tui.model import Paper
 
 #: Bump when the layout above, the compact encoding or what parsing gives changes
-#: (3: lone surrogates shown as U+FFFD, DOIs cleaned before use).
-CACHE_FORMAT = 3
+#: (3: lone surrogates shown as U+FFFD, DOIs cleaned before use; 4: a lone 8-bit
+#: C1 introducer no longer takes the rest of the text away).
+CACHE_FORMAT = 4
 MAGIC = b"PTCACHE1"
 END = b"PTCEND01"
 TRAILER = struct.Struct("<QQ8s")
