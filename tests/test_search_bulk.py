@@ -12,7 +12,7 @@ from paper_tui.corpus import Corpus
 from paper_tui.model import Paper
 from paper_tui.search import SearchEngine, bulk, fuzzy, vector
 from paper_tui.search.fuzzy import FuzzyMemo
-from paper_tui.search.index import WORD, Column, words_of
+from paper_tui.search.index import WORD, Column, WordIndex, words_of
 from paper_tui.search.matcher import Hits
 from paper_tui.search.patterns import LISTED, SINGLE, column_pattern
 from paper_tui.search.vector import Positions
@@ -182,3 +182,27 @@ def test_letters_across_blocks_find_the_next_occurrence() -> None:
         assert letters.next_at(ord(letter), begin).tolist() == expected.tolist()
     walked = fuzzy.whole(column, column.text, False, "zaz")
     assert walked.positions.tolist() == [i for i, line in enumerate(lines) if subsequence("zaz", line)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab c", max_size=14), min_size=1, max_size=25),
+    st.text(alphabet="abc", min_size=1, max_size=2),
+    st.integers(1, 4),
+)
+def test_word_index_parts_give_every_paper_of_a_prefix(abstracts: list[str], prefix: str, part: int) -> None:
+    """Postings split into many small parts: a prefix's papers, and each word's, are whole."""
+    from paper_tui.search import index as index_module
+
+    saved = index_module.PART_POSTINGS
+    index_module.PART_POSTINGS = part
+    try:
+        words = WordIndex.build(abstracts)
+    finally:
+        index_module.PART_POSTINGS = saved
+    assert words is not None
+    expected = {i for i, text in enumerate(abstracts) if any(w.startswith(prefix) for w in text.split())}
+    got = np.flatnonzero(words.mask(range(*words.prefix_range(prefix)), len(abstracts))).tolist()
+    assert set(got) == expected
+    for slot, word in enumerate(words.vocab):
+        assert words.posting(slot).tolist() == [i for i, t in enumerate(abstracts) if word in t.split()]

@@ -31,9 +31,12 @@ from paper_tui.text import fold
 WORD = re.compile(r"\w+")
 #: ASCII bytes -> themselves when ``\w`` would take them, else a space.
 _WORD_BYTES = bytes(c if chr(c).isalnum() or c == 95 else 32 for c in range(128)) + b" " * 128
+#: Postings per part of the word index, at least (a 64th of them, at most 65 parts).
+PART_POSTINGS = 1 << 20
 #: Papers per batch while building the word index.
 BATCH = 16384
 _AFTER_ALL = "\U0010ffff"
+_NONE = np.empty(0, np.uint32)
 
 
 class Column:
@@ -154,12 +157,16 @@ class Column:
 class WordIndex:
     """Folded abstract words -> sorted positions of the papers that use them.
 
-    The postings are one array in vocabulary order (``flat``), word ``slot``'s
-    positions being ``flat[offsets[slot]:offsets[slot + 1]]``: the words sharing a
+    The postings are laid end to end in vocabulary order, word ``slot``'s positions
+    being ``[offsets[slot], offsets[slot + 1])`` of that sequence, kept as a few
+    dozen arrays of whole words (``parts``, the sequence index of each part's first
+    posting in ``part_starts``) so that building them never holds two copies; the
+    words sharing a
     prefix are neighbours in the vocabulary, so a prefix's papers are one slice."""
 
     vocab: list[str] = field(default_factory=list)
-    flat: vector.Positions = field(default_factory=lambda: np.empty(0, np.uint32))
+    parts: list[vector.Positions] = field(default_factory=list)
+    part_starts: list[int] = field(default_factory=lambda: [0])
     offsets: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
     size: int = 0  # papers indexed: positions [0, size)
     #: One byte per paper: 1 when it has an abstract (so the rest are never read).
@@ -196,10 +203,17 @@ class WordIndex:
         vocab = sorted(table)
         offsets = np.zeros(len(vocab) + 1, np.int64)
         np.cumsum([len(table[w]) for w in vocab], out=offsets[1:])
-        flat = np.empty(int(offsets[-1]), np.uint32)
+        part_size = max(PART_POSTINGS, int(offsets[-1]) // 64)
+        parts: list[vector.Positions] = []
+        part_starts = [0]
+        pending: list[vector.Positions] = []
         for slot, word in enumerate(vocab):
-            flat[offsets[slot] : offsets[slot + 1]] = table.pop(word)  # freed as it is copied
-        index = cls(vocab, flat, offsets, size, present)
+            pending.append(np.frombuffer(table.pop(word), np.uint32))  # freed once joined
+            if offsets[slot + 1] - part_starts[-1] >= part_size or slot == len(vocab) - 1:
+                parts.append(np.concatenate(pending))
+                part_starts.append(int(offsets[slot + 1]))
+                pending = []
+        index = cls(vocab, parts, part_starts, offsets, size, present)
         index._link()
         return index
 
@@ -224,7 +238,17 @@ class WordIndex:
 
     def posting(self, slot: int) -> vector.Positions:
         """The sorted positions of the papers using word ``slot``."""
-        return self.flat[self.offsets[slot] : self.offsets[slot + 1]]
+        return np.concatenate([*self._spans(int(self.offsets[slot]), int(self.offsets[slot + 1])), _NONE])
+
+    def _spans(self, begin: int, end: int) -> Iterator[vector.Positions]:
+        """The postings ``[begin, end)`` of the whole sequence, part by part."""
+        starts = self.part_starts
+        first = bisect_right(starts, begin) - 1
+        for number in range(max(first, 0), len(self.parts)):
+            lo = starts[number]
+            if lo >= end:
+                break
+            yield self.parts[number][max(begin - lo, 0) : end - lo]
 
     def postings_size(self, slots: Iterable[int]) -> int:
         """How many positions the words in ``slots`` list together."""
@@ -237,12 +261,14 @@ class WordIndex:
         """One boolean per position of ``[0, size)``: papers in ``[lo, hi)`` using any word in ``slots``."""
         mask = np.zeros(max(size, self.size), np.bool_)
         if isinstance(slots, range) and slots.step == 1:
-            if slots.stop > slots.start:  # neighbouring words: one slice of the postings
-                mask[self.flat[self.offsets[slots.start] : self.offsets[slots.stop]]] = True
+            if slots.stop > slots.start:  # neighbouring words: one run of the postings
+                for span in self._spans(int(self.offsets[slots.start]), int(self.offsets[slots.stop])):
+                    mask[span] = True
         else:
-            flat, offsets = self.flat, self.offsets
+            offsets = self.offsets
             for slot in slots:
-                mask[flat[offsets[slot] : offsets[slot + 1]]] = True
+                for span in self._spans(int(offsets[slot]), int(offsets[slot + 1])):
+                    mask[span] = True
         mask = mask[:size]
         if lo > 0 or (hi is not None and hi < size):
             mask[:lo] = False
