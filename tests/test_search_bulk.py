@@ -14,8 +14,9 @@ from paper_tui.search import SearchEngine, bulk, fuzzy, vector
 from paper_tui.search.fuzzy import FuzzyMemo
 from paper_tui.search.index import WORD, Column, WordIndex, words_of
 from paper_tui.search.matcher import Hits
-from paper_tui.search.patterns import LISTED, SINGLE, column_pattern
+from paper_tui.search.patterns import LISTED, SINGLE, column_pattern, text_pattern
 from paper_tui.search.vector import Positions
+from paper_tui.text import fold
 
 LINES = st.lists(st.text(alphabet="abtr ?-é\x01\tx", max_size=12), min_size=1, max_size=30)
 NEEDLES = st.text(alphabet="abtr -x", min_size=1, max_size=5)
@@ -206,3 +207,48 @@ def test_word_index_parts_give_every_paper_of_a_prefix(abstracts: list[str], pre
     assert set(got) == expected
     for slot, word in enumerate(words.vocab):
         assert words.posting(slot).tolist() == [i for i, t in enumerate(abstracts) if word in t.split()]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab -.(", max_size=24), min_size=1, max_size=12),
+    st.from_regex(r"[ab]{1,2}(-[ab]{1,2}){0,2}-?", fullmatch=True),
+    st.booleans(),
+)
+def test_hyphenated_terms_from_the_index_are_the_regex_answer(
+    abstracts: list[str], text: str, exact: bool
+) -> None:
+    """Hyphen chains are indexed: a hyphenated abstract term answered from them
+    finds exactly the abstracts its pattern finds."""
+    corpus = Corpus(Paper(id=f"x:{n}", title="t", abstract=a) for n, a in enumerate(abstracts))
+    engine = SearchEngine(corpus, background=False)
+    engine.build_word_index()
+    kind = "exact" if exact else "fuzzy"
+    pattern = text_pattern(kind, text)
+    expected = [n for n, paper in enumerate(corpus) if pattern.search(fold(paper.abstract))]
+    result = engine.search(f"abs:{chr(39) if exact else ''}{text}")
+    assert result is not None
+    assert sorted(result.positions) == expected
+
+
+def test_hyphenated_terms_at_word_starts_and_dangling_hyphens() -> None:
+    abstracts = [
+        "fellow-researchers agree",
+        "low-resource tasks",
+        "high-low-resource",
+        "low- and high-",
+        "lower",
+    ]
+    corpus = Corpus(Paper(id=f"x:{n}", title="t", abstract=a) for n, a in enumerate(abstracts))
+    engine = SearchEngine(corpus, background=False)
+    engine.build_word_index()
+
+    def found(query: str) -> list[int]:
+        result = engine.search(query)
+        assert result is not None
+        return sorted(result.positions)
+
+    assert found("abs:low-r") == [1, 2]  # a word start: not fel(low-r)esearchers
+    assert found("abs:'low-r") == [0, 1, 2]
+    assert found("abs:'low-") == [0, 1, 2, 3]
+    assert found("abs:high-") == [2, 3]

@@ -29,6 +29,10 @@ from paper_tui.search import bulk, vector
 from paper_tui.text import fold
 
 WORD = re.compile(r"\w+")
+#: Hyphenated chains, and a chain whose last hyphen nothing follows (``low- and``):
+#: every occurrence of a :data:`COMPOUND_TERM` lies inside one of them.
+COMPOUND = re.compile(r"\w+(?:-\w+)*-(?!\w)|\w+(?:-\w+)+")
+COMPOUND_TERM = re.compile(r"\w+(?:-\w+)+-?|\w+-")
 #: ASCII bytes -> themselves when ``\w`` would take them, else a space.
 _WORD_BYTES = bytes(c if chr(c).isalnum() or c == 95 else 32 for c in range(128)) + b" " * 128
 #: Postings per part of the word index, at least (a 64th of them, at most 65 parts).
@@ -194,7 +198,11 @@ class WordIndex:
             size = position + 1
             present.append(1 if abstract else 0)
             if abstract:
-                deque(map(append, map(lookup, set(words_of(fold(abstract)))), repeat(position)), maxlen=0)
+                folded = fold(abstract)
+                terms = set(words_of(folded))
+                if "-" in folded:
+                    terms.update(compounds_of(folded))
+                deque(map(append, map(lookup, terms), repeat(position)), maxlen=0)
             if position % BATCH == BATCH - 1:
                 _flush(batch, table)
                 if cancelled():
@@ -300,6 +308,25 @@ def words_of(folded: str) -> list[str]:
     if folded.isascii():
         return folded.encode().translate(_WORD_BYTES).decode().split()
     return WORD.findall(folded)
+
+
+def compounds_of(folded: str) -> list[str]:
+    """The hyphenated chains of ``folded`` (``low-resource``, ``state-of-the-art``,
+    ``low-`` before a space): indexed too, so that a term with a hyphen is answered
+    from the index instead of by reading every abstract that might hold it."""
+    return [chain for token in folded.split() if "-" in token for chain in COMPOUND.findall(token)]
+
+
+def compound_slots(words: WordIndex, text: str, at_start: bool) -> list[int] | None:
+    """Vocabulary slots of the chains holding ``text`` (``at_start``: where a word of
+    the chain starts), or ``None`` when ``text`` is not a chain the index answers for."""
+    if not COMPOUND_TERM.fullmatch(text):
+        return None
+    vocab = words.vocab
+    slots = [slot for slot in words.containing(text) if "-" in vocab[slot]]
+    if at_start:
+        slots = [slot for slot in slots if vocab[slot].startswith(text) or "-" + text in vocab[slot]]
+    return slots
 
 
 def _flush(batch: defaultdict[str, list[int]], table: dict[str, array[int]]) -> None:

@@ -27,6 +27,7 @@ from paper_tui.search.index import (
     Index,
     WordIndex,
     author_values,
+    compound_slots,
     title_values,
 )
 from paper_tui.search.marks import LibraryView, Marks
@@ -472,6 +473,9 @@ class Matcher:
             return Hits(mask=words.mask(range(*words.prefix_range(text)), self.size, lo, hi))
         if simple and term.kind == "exact":
             return Hits(mask=words.mask(words.containing(text), self.size, lo, hi))
+        chains = _chain_slots(words, term)
+        if chains is not None:  # a hyphenated term: the chains holding it, exactly
+            return Hits(mask=words.mask(chains, self.size, lo, hi))
         # A superset: papers using a word fit for every run, then a check of each one's text.
         pool = np.ones(self.size, np.bool_)
         for number in range(len(runs)):
@@ -592,12 +596,22 @@ def _run_slots(words: WordIndex, kind: str, text: str, runs: list[str], number: 
     return words.containing(run)
 
 
+def _chain_slots(words: WordIndex, term: Term) -> list[int] | None:
+    """The hyphenated chains answering ``term`` exactly, if it is such a term."""
+    if term.case_sensitive or term.kind not in ("exact", "fuzzy"):
+        return None
+    return compound_slots(words, term.text, at_start=term.kind == "fuzzy")
+
+
 def _postings_estimate(words: WordIndex, term: Term) -> int:
     """About how many postings the word index would unite for ``term``
     (a large number when the index cannot answer it)."""
     runs = WORD.findall(term.text.lower())
     if not runs:
         return 1 << 60
+    chains = _chain_slots(words, term)
+    if chains is not None:
+        return words.postings_size(chains)
     if term.kind == "fuzzy" and runs[0] == term.text.lower():
         return words.postings_size(range(*words.prefix_range(runs[0])))
     return sum(words.postings_size(words.containing(run)) for run in runs)
