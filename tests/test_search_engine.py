@@ -378,3 +378,24 @@ def test_background_index_gives_the_same_results(corpus: Corpus) -> None:
     assert before is not None and after is not None
     assert list(before.positions) == list(after.positions) == [0]
     engine.close()
+
+
+def test_unindexed_abstracts_are_deferred_while_the_index_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the word index still building (the app, a big file), abstracts too many to
+    read at a keystroke are left out and the result says so; once the index is built
+    the same query finds them, and the partial result was not reused meanwhile."""
+    from paper_tui.search import matcher as matcher_module
+
+    monkeypatch.setattr(matcher_module, "DEFER_CHECKS", 2)
+    papers = [Paper(id=f"x:{n}", title=f"paper {n}", abstract="plain words") for n in range(6)]
+    papers += [Paper(id="x:a", title="other", abstract="a zeolite study"), Paper(id="x:b", title="zeolite")]
+    engine = SearchEngine(Corpus(papers), background=False)
+    engine.matcher().defer_checks = True  # as when the index builds in the background
+    first = engine.search("zeol")
+    assert first is not None and first.partial and not engine.index_ready()
+    assert [papers[p].id for p in first.positions] == ["x:b"]  # the title match only
+    engine.build_word_index()
+    assert engine.index_ready()
+    again = engine.search("zeol", previous=first)
+    assert again is not None and not again.partial
+    assert sorted(papers[p].id for p in again.positions) == ["x:a", "x:b"]

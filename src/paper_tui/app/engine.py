@@ -21,6 +21,9 @@ class Result(Protocol):
     @property
     def provisional(self) -> bool: ...
 
+    @property
+    def partial(self) -> bool: ...
+
 
 class Engine(Protocol):
     def search(
@@ -32,6 +35,8 @@ class Engine(Protocol):
     def highlights(self, position: int, query: str) -> dict[str, list[int]]: ...
 
     def invalidate(self) -> None: ...
+
+    def index_ready(self) -> bool: ...
 
 
 def make_engine(corpus: Corpus, library: object | None) -> Engine:

@@ -44,6 +44,9 @@ class SearchResult:
     matched: Sequence[int] = field(default=(), repr=False)
     #: The corpus and library state this result was computed on.
     stamp: tuple[int, int] = (0, 0)
+    #: Abstracts the word index does not cover yet were left unread (it is being
+    #: built): search again once :meth:`SearchEngine.index_ready`.
+    partial: bool = False
 
 
 class SearchEngine:
@@ -103,6 +106,7 @@ class SearchEngine:
                     matcher = None  # papers merged into existing ones: start afresh
             if matcher is None:
                 matcher = self._matcher = Matcher(corpus, self.library, self._index)
+                matcher.defer_checks = self.background  # the index is on its way
                 self._index = None  # only ever for the corpus it was built from
                 if self.background and (matcher.words is None or matcher.words.size < matcher.size):
                     self._start_words(matcher)
@@ -172,14 +176,23 @@ class SearchEngine:
             needed = Query(parsed.text, tuple(g for g in parsed.groups if g not in known))
         try:
             matched = matcher.evaluate(needed, 0, size, candidates, cancelled)
+            partial = matcher.skipped
             ordered = ranking.rank(matcher, parsed, matched, cancelled)
         except Cancel:
             return None
+        matched_array = vector.as_array(matched)
         result = SearchResult(
-            parsed, vector.as_array(ordered), len(matched), False, vector.as_array(matched), stamp
+            parsed, vector.as_array(ordered), len(matched), False, matched_array, stamp, partial
         )
-        self._remember(result)
+        if not partial:  # a partial result is neither reused nor narrowed
+            self._remember(result)
         return result
+
+    def index_ready(self) -> bool:
+        """Is the abstract word index built for every paper (no abstract left unread)?"""
+        matcher = self._matcher
+        words = matcher.words if matcher is not None else None
+        return matcher is not None and words is not None and words.size >= matcher.size
 
     def _narrowing_base(
         self, query: Query, previous: SearchResult | None, stamp: tuple[int, int]
@@ -193,6 +206,7 @@ class SearchEngine:
             if (
                 option is not None
                 and not option.provisional
+                and not option.partial
                 and option.stamp == stamp
                 and not option.query.is_empty
                 and query.narrows(option.query)

@@ -37,6 +37,8 @@ from paper_tui.search.vector import Mask, Positions
 from paper_tui.text import fold
 
 COLUMN_FIELDS = ("title", "authors", "id", "cat")
+#: Unindexed abstracts read at most per term when checks are deferred: about 0.5 s.
+DEFER_CHECKS = 20_000
 #: Abstracts checked between two looks at ``cancelled()``.
 CHECK_BATCH = 2048
 #: Folded abstracts kept for checks while typing: about 40k abstracts, 48 MB.
@@ -161,6 +163,10 @@ class Matcher:
         self.fuzzy = FuzzyMemo()
         self._folded: dict[int, str] = {}
         self._folded_chars = 0
+        #: Leave abstracts the word index does not cover unread when there are more
+        #: than DEFER_CHECKS of them (the app, while the index builds in the background).
+        self.defer_checks = False
+        self._local = threading.local()
 
     # -- keeping up with the corpus and the library ---------------------------------
 
@@ -308,6 +314,7 @@ class Matcher:
 
         Raises :class:`Cancel` when ``cancelled()`` turns true.
         """
+        self._local.skipped = False
         current = candidates
         if query.groups:
             for group in sorted(query.groups, key=_group_cost):
@@ -415,7 +422,7 @@ class Matcher:
             pool = np.arange(lo, hi, dtype=np.uint32) if candidates is None else candidates
             # Title, author and note matches need no second look.
             unknown = found.negated().select(lo, hi, pool)
-            return Hits(set(self._check_abstracts(term, unknown.tolist(), cancelled)))
+            return self._check_unindexed(term, unknown, cancelled)
         indexed = min(hi, words.size) if words is not None else lo
         hits = Hits()
         if words is not None and indexed > lo:
@@ -431,8 +438,22 @@ class Matcher:
                 else candidates[candidates >= indexed]
             )
             unknown = found.negated().select(indexed, hi, rest)
-            hits = hits.union(Hits(set(self._check_abstracts(term, unknown.tolist(), cancelled))))
+            hits = hits.union(self._check_unindexed(term, unknown, cancelled))
         return hits
+
+    def _check_unindexed(self, term: Term, unknown: Positions, cancelled: Cancelled) -> Hits:
+        """Abstract matches among ``unknown``, papers the word index does not cover
+        (yet): read one by one, unless they are too many to read at each keystroke
+        and the caller defers them (see :attr:`defer_checks`)."""
+        if self.defer_checks and len(unknown) > DEFER_CHECKS:
+            self._local.skipped = True
+            return Hits()
+        return Hits(set(self._check_abstracts(term, unknown.tolist(), cancelled)))
+
+    @property
+    def skipped(self) -> bool:
+        """Did this thread's last :meth:`evaluate` leave abstracts unread (deferred)?"""
+        return bool(getattr(self._local, "skipped", False))
 
     def _check_abstracts(self, term: Term, positions: Iterable[int], cancelled: Cancelled) -> list[int]:
         words = self.words

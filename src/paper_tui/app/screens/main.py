@@ -101,9 +101,16 @@ class MainScreen(TriageMixin, Screen[None]):
         """A search worker's result (``provisional``: the fast first page)."""
 
         def __init__(
-            self, generation: int, positions: Sequence[int], total: int, provisional: bool, error: str = ""
+            self,
+            generation: int,
+            positions: Sequence[int],
+            total: int,
+            provisional: bool,
+            error: str = "",
+            partial: bool = False,
         ) -> None:
             super().__init__()
+            self.partial = partial  # abstracts not yet indexed were left out
             self.error = error
             self.generation = generation
             self.positions = positions
@@ -151,6 +158,7 @@ class MainScreen(TriageMixin, Screen[None]):
         self._progress_timer: Timer | None = None
         self._quitting = False
         self._provisional_timer: Timer | None = None
+        self._index_timer: Timer | None = None
 
     @property
     def engine(self) -> Engine:
@@ -478,7 +486,9 @@ class MainScreen(TriageMixin, Screen[None]):
         self._last_result = result
         positions = sorter.sort(result.positions, order)
         if not worker.is_cancelled:
-            self.post_message(self.Searched(generation, positions, result.total, False))
+            self.post_message(
+                self.Searched(generation, positions, result.total, False, partial=result.partial)
+            )
 
     @on(Searched)
     def _on_searched(self, message: Searched) -> None:
@@ -516,7 +526,19 @@ class MainScreen(TriageMixin, Screen[None]):
                 self._moved_on_stale_rows = message.provisional
             elif not message.provisional:
                 keep = self.paper_list.current_position
-        self._show_rows(message.positions, message.total, message.provisional, keep)
+        self._show_rows(message.positions, message.total, message.provisional or message.partial, keep)
+        if message.partial and self._index_timer is None:
+            # Abstracts the background index has not reached were left out: search
+            # again, with them, once it is built (a big file's first minutes).
+            self._index_timer = self.set_interval(1.0, self._search_when_indexed)
+
+    def _search_when_indexed(self) -> None:
+        if self._engine is None or self._engine.index_ready():
+            if self._index_timer is not None:
+                self._index_timer.stop()
+                self._index_timer = None
+            if self._engine is not None and self.query_text.strip():
+                self._refresh_results(keep=True)
 
     def _show_rows(self, positions: Sequence[int], total: int, provisional: bool, keep: int | None) -> None:
         self.paper_list.set_rows(positions, self.query_text, keep=keep)
