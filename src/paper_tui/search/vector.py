@@ -18,7 +18,6 @@ from __future__ import annotations
 import threading
 from array import array
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import numpy.typing as npt
@@ -35,8 +34,6 @@ _NO_LOWS = np.empty(0, np.uint16)
 #: The byte values :meth:`Letters.build` covers: digits and (folded) lower-case letters.
 _WORDY = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyz")
 _COMMA, _SPACE = ord(","), ord(" ")
-#: Walk steps over at least this many papers are split in two shards.
-SHARD_MIN = 1 << 17
 #: Bytes sorted at a time while building: small enough to stay in cache.
 _CHUNK = 1 << 22
 
@@ -191,27 +188,9 @@ def step(
 ) -> tuple[Positions, Positions, Positions]:
     """For each paper, the first ``code`` in ``[begin, end)``: the papers that have one,
     where it is, and their line ends."""
-    if len(begin) < SHARD_MIN:
-        found = letters.next_at(code, begin)
-    else:
-        # Two halves on two cores: numpy's binary searches run without the GIL.
-        half = len(begin) // 2
-        other = _shards().submit(letters.next_at, code, begin[half:])
-        found = np.concatenate((letters.next_at(code, begin[:half]), other.result()))
+    found = letters.next_at(code, begin)
     keep = found < ends
     return papers[keep], found[keep], ends[keep]
-
-
-_shard_pool: ThreadPoolExecutor | None = None
-_shard_lock = threading.Lock()
-
-
-def _shards() -> ThreadPoolExecutor:
-    global _shard_pool
-    with _shard_lock:
-        if _shard_pool is None:
-            _shard_pool = ThreadPoolExecutor(1, thread_name_prefix="paper-tui-walk")
-        return _shard_pool
 
 
 def walk(
