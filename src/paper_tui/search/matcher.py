@@ -558,8 +558,10 @@ class Matcher:
             return None
         # The id and category columns next: exact terms need them, and categories
         # are read from each paper's stored blob (a read per paper).
-        self.column("id")  # their letters wait for an exact term: 50 MB at a million papers
-        self.column("cat")
+        # Their letters too (50 MB at a million papers): built on the first exact term
+        # instead, they cost that keystroke a second.
+        self.column("id").prepare()
+        self.column("cat").prepare()
         words = WordIndex.build((corpus.abstract(i) for i in range(size)), cancelled)
         if words is not None:
             self.words = words
