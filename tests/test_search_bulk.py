@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -252,3 +253,25 @@ def test_hyphenated_terms_at_word_starts_and_dangling_hyphens() -> None:
     assert found("abs:'low-r") == [0, 1, 2]
     assert found("abs:'low-") == [0, 1, 2, 3]
     assert found("abs:high-") == [2, 3]
+
+
+def test_searches_before_the_letters_are_built_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big column's letter offsets come from the background: until then walks, scans
+    and the ranking pool take the str/regex paths, with the same results."""
+    from paper_tui.search import index as index_module
+
+    titles = ["Graph neural networks", "Low-resource speech", "A graph survey", "Neural graphs, revisited"]
+    authors = ["Ada Smith, Bo Lee", "Cy Smithers", "Di Graham", "Ed Neu"]
+    corpus = Corpus(
+        Paper(id=f"x:{n}", title=t, authors=(a,), abstract="text")
+        for n, (t, a) in enumerate(zip(titles, authors, strict=True))
+    )
+    queries = ["graph", "gn", "'graph", "^neural", "graphs$", "a:smith", "'l", "neu gra", "!graph"]
+    with_letters = SearchEngine(corpus, background=False)
+    expected = {q: list(with_letters.search(q).positions) for q in queries}  # type: ignore[union-attr]
+    monkeypatch.setattr(index_module, "INLINE_LETTERS", 0)
+    without = SearchEngine(corpus, background=False)
+    for query in queries:
+        result = without.search(query)
+        assert result is not None and list(result.positions) == expected[query], query
+    assert not without.matcher().title.letters_ready()

@@ -43,8 +43,7 @@ def walk(
 ) -> Walk:
     """Walk ``needle`` through the lines ``[begin[i], ends[i])`` of ``text``: ``column``'s
     folded text, or its case-kept text when ``cased``."""
-    # Building the letter offsets takes a while at a million papers: not for a few lines.
-    if not cased and bulk.maskable(needle) and (column.letters_ready() or len(papers) * 16 > len(column)):
+    if not cased and bulk.maskable(needle) and column.letters_usable():
         return Walk(*vector.walk(column.letters(), needle.encode("ascii"), papers, begin, ends))
     return _walk_text(text, needle, papers, begin, ends)
 

@@ -35,6 +35,9 @@ COMPOUND = re.compile(r"\w+(?:-\w+)*-(?!\w)|\w+(?:-\w+)+")
 COMPOUND_TERM = re.compile(r"\w+(?:-\w+)+-?|\w+-")
 #: ASCII bytes -> themselves when ``\w`` would take them, else a space.
 _WORD_BYTES = bytes(c if chr(c).isalnum() or c == 95 else 32 for c in range(128)) + b" " * 128
+#: Columns of at most this many papers build their letter offsets on the first
+#: search that needs them (a fraction of a second); bigger ones in the background.
+INLINE_LETTERS = 200_000
 #: Postings per part of the word index, at least (a 64th of them, at most 65 parts).
 PART_POSTINGS = 1 << 20
 #: Papers per batch while building the word index.
@@ -92,6 +95,14 @@ class Column:
         """Are the letter offsets built (a walk would not wait for them)?"""
         letters = self._letters
         return letters is not None and letters.built
+
+    def letters_usable(self) -> bool:
+        """May a search use the letter offsets now: built, or quick to build here?
+
+        A big column's are built in the background; a search does not build them
+        itself, or a streaming load (whose every batch of papers starts them
+        afresh) would build them again at each refresh of the results."""
+        return self.letters_ready() or len(self) <= INLINE_LETTERS
 
     def prepare(self) -> None:
         """Build what the numpy walks use now (in the background) rather than on the first query."""
