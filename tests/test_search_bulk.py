@@ -256,8 +256,8 @@ def test_hyphenated_terms_at_word_starts_and_dangling_hyphens() -> None:
 
 
 def test_searches_before_the_letters_are_built_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A big column's letter offsets come from the background: until then walks, scans
-    and the ranking pool take the str/regex paths, with the same results."""
+    """Without letter offsets (a search over a few papers does not build them) walks,
+    scans and the ranking pool take the str/regex paths, with the same results."""
     from paper_tui.search import index as index_module
 
     titles = ["Graph neural networks", "Low-resource speech", "A graph survey", "Neural graphs, revisited"]
@@ -269,7 +269,7 @@ def test_searches_before_the_letters_are_built_give_the_same_results(monkeypatch
     queries = ["graph", "gn", "'graph", "^neural", "graphs$", "a:smith", "'l", "neu gra", "!graph"]
     with_letters = SearchEngine(corpus, background=False)
     expected = {q: list(with_letters.search(q).positions) for q in queries}  # type: ignore[union-attr]
-    monkeypatch.setattr(index_module, "INLINE_LETTERS", 0)
+    monkeypatch.setattr(index_module, "INLINE_SHARE", 0)  # never built by a search
     without = SearchEngine(corpus, background=False)
     for query in queries:
         result = without.search(query)

@@ -43,7 +43,7 @@ def walk(
 ) -> Walk:
     """Walk ``needle`` through the lines ``[begin[i], ends[i])`` of ``text``: ``column``'s
     folded text, or its case-kept text when ``cased``."""
-    if not cased and bulk.maskable(needle) and column.letters_usable():
+    if not cased and bulk.maskable(needle) and column.letters_usable(len(papers)):
         return Walk(*vector.walk(column.letters(), needle.encode("ascii"), papers, begin, ends))
     return _walk_text(text, needle, papers, begin, ends)
 

@@ -35,9 +35,8 @@ COMPOUND = re.compile(r"\w+(?:-\w+)*-(?!\w)|\w+(?:-\w+)+")
 COMPOUND_TERM = re.compile(r"\w+(?:-\w+)+-?|\w+-")
 #: ASCII bytes -> themselves when ``\w`` would take them, else a space.
 _WORD_BYTES = bytes(c if chr(c).isalnum() or c == 95 else 32 for c in range(128)) + b" " * 128
-#: Columns of at most this many papers build their letter offsets on the first
-#: search that needs them (a fraction of a second); bigger ones in the background.
-INLINE_LETTERS = 200_000
+#: A search over more than 1/INLINE_SHARE of a column builds its letter offsets.
+INLINE_SHARE = 16
 #: Postings per part of the word index, at least (a 64th of them, at most 65 parts).
 PART_POSTINGS = 1 << 20
 #: Papers per batch while building the word index.
@@ -96,13 +95,13 @@ class Column:
         letters = self._letters
         return letters is not None and letters.built
 
-    def letters_usable(self) -> bool:
-        """May a search use the letter offsets now: built, or quick to build here?
+    def letters_usable(self, papers: int) -> bool:
+        """May a search over ``papers`` of this column use the letter offsets now?
 
-        A big column's are built in the background; a search does not build them
-        itself, or a streaming load (whose every batch of papers starts them
-        afresh) would build them again at each refresh of the results."""
-        return self.letters_ready() or len(self) <= INLINE_LETTERS
+        Built ones, always; otherwise a search over most of the column builds them
+        (a second or two at a million papers, once; the background builder usually
+        gets there first), one over a few papers walks the text instead."""
+        return self.letters_ready() or papers * INLINE_SHARE > len(self)
 
     def prepare(self) -> None:
         """Build what the numpy walks use now (in the background) rather than on the first query."""

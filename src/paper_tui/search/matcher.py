@@ -371,7 +371,7 @@ class Matcher:
                 walked = fuzzy.among(column, text, cased, term.text, chosen)
             return Hits.of(walked.positions, self.size)
         listed = name in ("authors", "cat")
-        if whole and not few and not cased and bulk.maskable(term.text) and column.letters_usable():
+        if whole and not few and not cased and bulk.maskable(term.text) and column.letters_usable(hi - lo):
             if term.kind == "exact" and len(term.text) == 1:  # one letter: in order is contained
                 return Hits.of(self.fuzzy.matches(name, column, text, cased, term.text).positions, self.size)
             # Every line at once with numpy, from the letters' offsets.

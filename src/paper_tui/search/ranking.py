@@ -99,8 +99,8 @@ def _contiguous(matcher: Matcher, text: str, matched: Positions) -> list[int]:
     hits = list(islice(compress(head, map(ge, spots, repeat(0))), POOL_SIZE))
     if len(hits) >= POOL_SIZE or len(matched) <= CHECKED_FIRST or not bulk.maskable(text):
         return hits
-    if not title.letters_usable():
-        return hits  # not built yet (a big file just loaded): the first matches will do
+    if not title.letters_usable(len(title)):
+        return hits
     letters, needle = title.letters(), text.encode("ascii")
     if letters.count(needle[vector.rarest(letters, needle)]) > max(LOOKUP_LETTERS, len(title)):
         return hits  # every letter is common: a lookup would cost more than the ranking gains
