@@ -182,6 +182,12 @@ def test_letters_across_blocks_find_the_next_occurrence() -> None:
         padded = np.append(plain, np.uint32(0xFFFFFFFF))
         expected = padded[np.searchsorted(padded, begin)]
         assert letters.next_at(ord(letter), begin).tolist() == expected.tolist()
+        saved = vector.FEW_BLOCKS
+        vector.FEW_BLOCKS = 0  # the offsets spelled out, as for keys in many blocks
+        try:
+            assert letters.next_at(ord(letter), begin).tolist() == expected.tolist()
+        finally:
+            vector.FEW_BLOCKS = saved
     walked = fuzzy.whole(column, column.text, False, "zaz")
     assert walked.positions.tolist() == [i for i, line in enumerate(lines) if subsequence("zaz", line)]
 

@@ -31,6 +31,8 @@ _SENTINEL = np.uint32(0xFFFFFFFF)
 _BLOCK_BITS = 16
 _LOW_MASK = np.uint32((1 << _BLOCK_BITS) - 1)
 _NO_LOWS = np.empty(0, np.uint16)
+#: Searches touching more blocks than this spell the offsets out (see next_at).
+FEW_BLOCKS = 32
 #: The byte values :meth:`Letters.build` covers: digits and (folded) lower-case letters.
 _WORDY = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyz")
 _COMMA, _SPACE = ord(","), ord(" ")
@@ -164,11 +166,19 @@ class Letters:
         if not total or not len(begin):
             return np.full(len(begin), _SENTINEL, np.uint32)
         blocks = begin >> np.uint32(_BLOCK_BITS)
-        within = (begin & _LOW_MASK).astype(np.uint16)
-        # The keys of each block are one run (they ascend): one search per block.
+        # The keys of each block are one run (they ascend): one search per block,
+        # when they are in a few blocks.  Over many, the offsets are spelled out for
+        # one search in all: a numpy call per block would give the interpreter lock
+        # away a thousand times, and another busy thread (the index builder) holds it
+        # for up to 5 ms each time it gets it.
         edges = np.searchsorted(blocks, np.arange(self._blocks + 1, dtype=np.uint32))
+        touched = np.flatnonzero(edges[1:] > edges[:-1])
+        if len(touched) > FEW_BLOCKS:
+            spelled = np.append(self.offsets(code), _SENTINEL)
+            return spelled[np.searchsorted(spelled, begin)]
+        within = (begin & _LOW_MASK).astype(np.uint16)
         index = np.empty(len(begin), np.int64)
-        for block in np.flatnonzero(edges[1:] > edges[:-1]).tolist():
+        for block in touched.tolist():
             k0, k1, o0, o1 = edges[block], edges[block + 1], first[block], first[block + 1]
             index[k0:k1] = np.searchsorted(low[o0:o1], within[k0:k1]) + o0
         # An index past its block's occurrences is the next non-empty block's first.
