@@ -75,6 +75,8 @@ class SearchEngine:
         # first_results narrows the last one while the next search runs.
         self._recent: OrderedDict[str, SearchResult] = OrderedDict()
         self._stop_builder = threading.Event()
+        #: Set while a search runs: the index builder waits (see Matcher.build_words).
+        self._busy = threading.Event()
 
     # -- state ---------------------------------------------------------------------
 
@@ -116,7 +118,10 @@ class SearchEngine:
         self._stop_builder.set()
         self._stop_builder = stop = threading.Event()
         builder = threading.Thread(
-            target=matcher.build_words, args=(stop.is_set,), name="paper-tui-search-index", daemon=True
+            target=matcher.build_words,
+            args=(stop.is_set, self._busy.is_set),
+            name="paper-tui-search-index",
+            daemon=True,
         )
         self._builder = builder
         builder.start()
@@ -155,7 +160,18 @@ class SearchEngine:
         cancelled: Callable[[], bool] = lambda: False,
         previous: SearchResult | None = None,
     ) -> SearchResult | None:
-        """The complete ranked result, or ``None`` if ``cancelled()`` turned true."""
+        """The complete ranked result, or ``None`` if ``cancelled()`` turned true.
+
+        The background index build waits meanwhile (it would share the interpreter)."""
+        self._busy.set()
+        try:
+            return self._search(query, cancelled, previous)
+        finally:
+            self._busy.clear()
+
+    def _search(
+        self, query: str | Query, cancelled: Callable[[], bool], previous: SearchResult | None
+    ) -> SearchResult | None:
         parsed = query if isinstance(query, Query) else parse_query(query)
         matcher = self.matcher()
         stamp = self.stamp

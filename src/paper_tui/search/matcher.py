@@ -10,8 +10,9 @@ check it.
 from __future__ import annotations
 
 import threading
+import time
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import contains
@@ -198,19 +199,31 @@ class Matcher:
                 marks = self._marks = Marks.take(self.corpus, self.library)
         return marks
 
-    def column(self, name: str) -> Column:
-        """The joined column of ``name`` (title, authors, id, cat), built on first use."""
+    def column(self, name: str, paused: Callable[[], bool] = lambda: False) -> Column:
+        """The joined column of ``name`` (title, authors, id, cat), built on first use
+        (outside the lock: seconds at a million papers, and searches need the lock)."""
         if name == "title":
             return self.title
         if name == "authors":
             return self.authors
+        built = self._ids if name == "id" else self._cats
+        if built is not None:
+            return built
+        corpus = self.corpus
+        if name == "id":
+            values: Iterable[str] = (corpus.paper_id(i) for i in range(self.size))
+        else:
+            values = (", ".join(corpus.categories(i)) for i in range(self.size))
+        built = Column(_yielding(values, paused))
         with self._lock:
+            if len(built) != self.size:  # papers arrived meanwhile (a streaming load)
+                return self.column(name, paused)
             if name == "id":
                 if self._ids is None:
-                    self._ids = Column(self.corpus.paper_id(i) for i in range(self.size))
+                    self._ids = built
                 return self._ids
             if self._cats is None:
-                self._cats = Column(", ".join(self.corpus.categories(i)) for i in range(self.size))
+                self._cats = built
             return self._cats
 
     def _originals(self, name: str) -> Iterable[str]:
@@ -546,9 +559,12 @@ class Matcher:
                 self._code = {p for p in range(self.size) if self.corpus[p].link("code")}
             return Hits(set(self._code))
 
-    def build_words(self, cancelled: Cancelled = lambda: False) -> WordIndex | None:
+    def build_words(
+        self, cancelled: Cancelled = lambda: False, paused: Callable[[], bool] = lambda: False
+    ) -> WordIndex | None:
         """Build the abstract word index for the papers present now (slow: run it in
-        the background); ``None`` if cancelled."""
+        the background); ``None`` if cancelled.  While ``paused()`` is true (a search
+        runs) it waits, so that the two do not share the interpreter lock."""
         corpus, size = self.corpus, self.size
         # What typing needs first: the letter offsets of the title and author walks.
         self.title.prepare()
@@ -560,12 +576,21 @@ class Matcher:
         # are read from each paper's stored blob (a read per paper).
         # Their letters too (50 MB at a million papers): built on the first exact term
         # instead, they cost that keystroke a second.
-        self.column("id").prepare()
-        self.column("cat").prepare()
-        words = WordIndex.build((corpus.abstract(i) for i in range(size)), cancelled)
+        self.column("id", paused).prepare()
+        self.column("cat", paused).prepare()
+        words = WordIndex.build(_yielding((corpus.abstract(i) for i in range(size)), paused), cancelled)
         if words is not None:
             self.words = words
         return words
+
+
+def _yielding(values: Iterable[str], paused: Callable[[], bool]) -> Iterator[str]:
+    """``values``, waiting every few of them while ``paused()`` is true."""
+    for count, value in enumerate(values):
+        if count % 256 == 0:
+            while paused():
+                time.sleep(0.002)
+        yield value
 
 
 class _YearColumn:
