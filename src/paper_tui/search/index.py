@@ -294,11 +294,6 @@ class WordIndex:
                 mask[hi:] = False
         return mask
 
-    def union(self, slots: Iterable[int], lo: int = 0, hi: int | None = None) -> set[int]:
-        """Positions in ``[lo, hi)`` of papers using any word in ``slots``."""
-        size = self.size if hi is None else max(hi, self.size)
-        return set(np.flatnonzero(self.mask(slots, size, lo, hi)).tolist())
-
 
 @dataclass
 class Index:

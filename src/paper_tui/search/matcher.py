@@ -103,10 +103,6 @@ class Hits:
         mask = vector.mask_of(_sorted(self.members), size)
         return ~mask if self.inverted else mask
 
-    def known(self) -> Callable[[int], object]:
-        """A test for the (positive) members: truthy when a position is one."""
-        return self.members.__contains__ if self.mask is None else self.mask.__getitem__
-
     def count(self) -> int:
         """How many positions the (positive) members hold."""
         return len(self.members) if self.mask is None else int(np.count_nonzero(self.mask))
