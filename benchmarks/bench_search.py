@@ -128,10 +128,12 @@ def ms(value: float) -> str:
 Timings = dict[str, list[float]]
 
 
-def type_queries(engine: SearchEngine) -> tuple[Timings, dict[str, float]]:
+def type_queries(
+    engine: SearchEngine, keys: list[tuple[float, str, int]] | None = None
+) -> tuple[Timings, dict[str, float]]:
     """Per-keystroke first and final latencies (wall, and CPU time of the process:
-    this thread and the walk's second shard; nothing else runs in it); the final
-    wall time of each complete query."""
+    nothing else runs in it); the final wall time of each complete query.  ``keys``,
+    when given, gets each keystroke's final wall time, text typed and match count."""
     times: Timings = {"first": [], "final": [], "first cpu": [], "final cpu": []}
     complete: dict[str, float] = {}
     for query in QUERIES:
@@ -147,6 +149,8 @@ def type_queries(engine: SearchEngine) -> tuple[Timings, dict[str, float]]:
             times["final"].append(final - start)
             times["first cpu"].append(first_cpu - start_cpu)
             times["final cpu"].append(final_cpu - start_cpu)
+            if keys is not None and previous is not None:
+                keys.append((final - start, typed, previous.total))
         complete[query] = times["final"][-1]
     return times, complete
 

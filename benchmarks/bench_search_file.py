@@ -27,10 +27,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from bench_search import QUERIES, machine, pct
+from bench_search import QUERIES, machine, pct, type_queries
 from paper_tui.corpus import Corpus
 from paper_tui.loading import Loader
-from paper_tui.search import SearchEngine, SearchResult
+from paper_tui.search import SearchEngine
 
 
 def peak_mb() -> float:
@@ -62,31 +62,17 @@ def main(argv: list[str] | None = None) -> int:
         f"indexes built in {time.perf_counter() - start:.1f} s ({time.process_time() - cpu:.1f} s CPU); "
         f"peak RSS {peak_mb():.0f} MB"
     )
-    rows: list[tuple[float, float, float, str, int]] = []
-    for query in QUERIES:
-        previous: SearchResult | None = None
-        for end in range(1, len(query) + 1):
-            typed = query[:end]
-            wall, cpu = time.perf_counter(), time.process_time()
-            engine.first_results(typed)
-            first = time.perf_counter()
-            previous = engine.search(typed, previous=previous)
-            assert previous is not None
-            rows.append(
-                (time.perf_counter() - wall, time.process_time() - cpu, first - wall, typed, previous.total)
-            )
-    print(f"keystrokes: {len(rows)} over {len(QUERIES)} queries (ms)   median      p95      max")
-    for name, values in (
-        ("first results", [r[2] for r in rows]),
-        ("final results", [r[0] for r in rows]),
-        ("final cpu results", [r[1] for r in rows]),
-    ):
+    keys: list[tuple[float, str, int]] = []
+    times, _ = type_queries(engine, keys)
+    print(f"keystrokes: {len(keys)} over {len(QUERIES)} queries (ms)   median      p95      max")
+    for name in ("first", "final", "final cpu"):
+        values = times[name]
         print(
-            f"  {name:<38} {statistics.median(values) * 1000:7.1f}  "
+            f"  {name + ' results':<38} {statistics.median(values) * 1000:7.1f}  "
             f"{pct(values, 0.95) * 1000:7.1f}  {max(values) * 1000:7.1f}"
         )
     print("slowest keystrokes (final, wall ms):")
-    for final, _, _, typed, total in sorted(rows, reverse=True)[:8]:
+    for final, typed, total in sorted(keys, reverse=True)[:8]:
         print(f"  {final * 1000:7.1f}  {typed!r} ({total:,} matches)")
     print(f"peak RSS {peak_mb():.0f} MB")
     engine.close()
