@@ -89,9 +89,7 @@ def index_mb(engine: SearchEngine) -> tuple[float, float]:
     words = 0
     index = matcher.words
     if index is not None:
-        words += sum(part.nbytes for part in index.parts) + index.offsets.nbytes
-        words += sum(sys.getsizeof(w) for w in index.vocab) + sys.getsizeof(index.vocab)
-        words += sys.getsizeof(index.present) + sys.getsizeof(index._vocab_text)
+        words += index.nbytes
     return columns / 2**20, words / 2**20
 
 

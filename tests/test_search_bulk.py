@@ -192,28 +192,42 @@ def test_letters_across_blocks_find_the_next_occurrence() -> None:
     assert walked.positions.tolist() == [i for i, line in enumerate(lines) if subsequence("zaz", line)]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     st.lists(st.text(alphabet="ab c", max_size=14), min_size=1, max_size=25),
     st.text(alphabet="abc", min_size=1, max_size=2),
-    st.integers(1, 4),
+    st.sampled_from([1, 3, 32, 1 << 40]),
+    st.lists(st.integers(0, 60), max_size=6),
 )
-def test_word_index_parts_give_every_paper_of_a_prefix(abstracts: list[str], prefix: str, part: int) -> None:
-    """Postings split into many small parts: a prefix's papers, and each word's, are whole."""
+def test_word_index_sparse_and_dense_words_give_the_same_papers(
+    abstracts: list[str], prefix: str, share: int, picked: list[int]
+) -> None:
+    """Words kept as positions and words kept as bitmaps (``DENSE_SHARE`` varied from
+    every word dense to none): a prefix's papers, any set of words' papers and each
+    word's are the papers whose abstract holds them."""
     from paper_tui.search import index as index_module
 
-    saved = index_module.PART_POSTINGS
-    index_module.PART_POSTINGS = part
+    saved = index_module.DENSE_SHARE
+    index_module.DENSE_SHARE = share
     try:
         words = WordIndex.build(abstracts)
     finally:
-        index_module.PART_POSTINGS = saved
+        index_module.DENSE_SHARE = saved
     assert words is not None
-    expected = {i for i, text in enumerate(abstracts) if any(w.startswith(prefix) for w in text.split())}
+    split = [text.split() for text in abstracts]
+    expected = {i for i, ws in enumerate(split) if any(w.startswith(prefix) for w in ws)}
     got = np.flatnonzero(words.mask(range(*words.prefix_range(prefix)), len(abstracts))).tolist()
     assert set(got) == expected
-    for slot, word in enumerate(words.vocab):
-        assert words.posting(slot).tolist() == [i for i, t in enumerate(abstracts) if word in t.split()]
+    vocab = list(words.vocab)
+    assert vocab == sorted({w for ws in split for w in ws})
+    for slot, word in enumerate(vocab):
+        assert words.vocab[slot] == word
+        assert words.posting(slot).tolist() == [i for i, ws in enumerate(split) if word in ws]
+    slots = sorted({n % len(vocab) for n in picked}) if vocab else []
+    chosen = {vocab[s] for s in slots}
+    got = np.flatnonzero(words.mask(slots, len(abstracts))).tolist()
+    assert got == [i for i, ws in enumerate(split) if chosen & set(ws)]
+    assert words.postings_size(slots) == sum(len(words.posting(s)) for s in slots)
 
 
 @settings(max_examples=120, deadline=None)

@@ -21,6 +21,10 @@ Entries are written to a temporary name and renamed into place, so a reader sees
 a whole entry or none.  A truncated or damaged entry fails the checks and is
 rebuilt.  The abstracts are then read by offset from the entry's file, which is
 what keeps a million papers in a few hundred megabytes.
+
+Beside the entries, ``words/`` keeps the search engine's abstract word index of a
+loaded set of files (see :mod:`paper_tui.search.stored`), named by a hash of the
+files' resolved paths in order and keyed by their entries' :attr:`CacheReader.key`.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import os
 import struct
 import zlib
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,6 +99,12 @@ class Stamp:
         return {"path": self.path, "size": self.size, "mtime_ns": self.mtime_ns}
 
 
+def entry_key(stamp: dict[str, Any], format_name: str, parser: str) -> str:
+    """What one entry's papers are a function of: the file as it was, the format it
+    was read as and the parser version (part of the word index's key)."""
+    return _dumps([stamp, format_name, parser])
+
+
 # ---------------------------------------------------------------------------
 # Reading
 
@@ -111,6 +121,7 @@ class CacheReader:
         self.format_name: str = str(meta["format"])
         self.problems = [Problem(str(p), int(line), str(m)) for p, line, m in meta["problems"]]
         self.notices = [str(n) for n in meta["notices"]]
+        self.key = entry_key(meta["stamp"], self.format_name, str(meta["parser"]))
 
     @classmethod
     def open(cls, source: str, input_format: str | None) -> CacheReader | None:
@@ -243,6 +254,8 @@ class CacheWriter:
         self._position = len(MAGIC)
         self._chunks: list[list[int]] = []
         self.count = 0
+        #: Set by a successful :meth:`commit` (see :func:`entry_key`).
+        self.key: str | None = None
 
     def write_batch(self, papers: Sequence[Paper]) -> PaperBatch:
         """Write ``papers`` as one chunk; return them as a batch backed by the entry."""
@@ -290,6 +303,7 @@ class CacheWriter:
             # check rejects; syncing a gigabyte would cost seconds on every first open.
             self._file.close()
             os.replace(self.temp, self.final)
+            self.key = entry_key(self.stamp.as_json(), self.format_name, parser_version(self.format_name))
             return True
         except OSError:
             self.abort()
@@ -323,7 +337,11 @@ class EntryInfo:
 
 def entries() -> list[EntryInfo]:
     """Every entry in the cache, with what it holds."""
-    folder = entries_dir()
+    return _listing(entries_dir(), SUFFIX, _describe)
+
+
+def _listing(folder: Path, suffix: str, describe: Callable[[Path, int], EntryInfo]) -> list[EntryInfo]:
+    """Each file of ``folder``: ``describe``-d when it ends in ``suffix``, else unfinished."""
     if not folder.is_dir():
         return []
     found: list[EntryInfo] = []
@@ -331,48 +349,96 @@ def entries() -> list[EntryInfo]:
         if not path.is_file():
             continue
         size = path.stat().st_size
-        if not path.name.endswith(SUFFIX):
+        if not path.name.endswith(suffix):
             found.append(EntryInfo(path, size, "", 0, "unfinished"))
             continue
-        found.append(_describe(path, size))
+        found.append(describe(path, size))
     return found
+
+
+def _trailer_meta(path: Path, size: int, end: bytes) -> Any:
+    """The JSON meta of a file ending in ``TRAILER`` with marker ``end``."""
+    with open(path, "rb") as handle:
+        handle.seek(size - TRAILER.size)
+        meta_offset, meta_length, marker = TRAILER.unpack(handle.read(TRAILER.size))
+        if marker != end:
+            raise CacheCorrupt("truncated")
+        handle.seek(meta_offset)
+        return json.loads(handle.read(meta_length))
+
+
+def _state(stamps: list[Any]) -> str:
+    """Empty while every source is as stamped; else why the file will be rebuilt."""
+    try:
+        if any(Stamp.of(str(stamp["path"])).as_json() != stamp for stamp in stamps):
+            return "stale"
+    except OSError:
+        return "source gone"
+    return ""
 
 
 def _describe(path: Path, size: int) -> EntryInfo:
     try:
-        with open(path, "rb") as handle:
-            handle.seek(size - TRAILER.size)
-            meta_offset, meta_length, end = TRAILER.unpack(handle.read(TRAILER.size))
-            if end != END:
-                raise CacheCorrupt("truncated")
-            handle.seek(meta_offset)
-            meta = json.loads(handle.read(meta_length))
+        meta = _trailer_meta(path, size, END)
         source = str(meta["stamp"]["path"])
         papers = int(meta["count"])
     except (OSError, ValueError, KeyError, TypeError, struct.error, CacheCorrupt):
         return EntryInfo(path, size, "", 0, "unreadable")
-    state = ""
+    return EntryInfo(path, size, source, papers, _state([meta["stamp"]]))
+
+
+# ---------------------------------------------------------------------------
+# Search word indexes (written and read by paper_tui.search.stored)
+
+WORDS_SUFFIX = ".ptw"
+#: The trailer marker of a stored word index (paper_tui.search.stored.END).
+WORDS_END = b"PTWEND01"
+
+
+def words_dir() -> Path:
+    from paper_tui.paths import cache_dir
+
+    return cache_dir() / "words"
+
+
+def words_path(sources: Sequence[str]) -> Path:
+    """The word index file of a load of ``sources``, in this order."""
+    resolved = "\n".join(str(Path(source).resolve()) for source in sources)
+    digest = hashlib.sha256(resolved.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return words_dir() / f"{digest}{WORDS_SUFFIX}"
+
+
+def word_indexes() -> list[EntryInfo]:
+    """Every stored word index; ``source`` names its files, ``papers`` counts its papers."""
+    return _listing(words_dir(), WORDS_SUFFIX, _describe_words)
+
+
+def _describe_words(path: Path, size: int) -> EntryInfo:
     try:
-        if Stamp.of(source).as_json() != meta["stamp"]:
-            state = "stale"
-    except OSError:
-        state = "source gone"
-    return EntryInfo(path, size, source, papers, state)
+        meta = _trailer_meta(path, size, WORDS_END)
+        stamps = list(meta["sources"])
+        papers = int(meta["size"])
+        names = [str(stamp["path"]) for stamp in stamps]
+    except (OSError, ValueError, KeyError, TypeError, struct.error, CacheCorrupt):
+        return EntryInfo(path, size, "", 0, "unreadable")
+    source = (names[0] if names else "?") + (f" and {len(names) - 1} more" if len(names) > 1 else "")
+    return EntryInfo(path, size, f"search index of {source}", papers, _state(stamps))
 
 
 def clear() -> tuple[int, int]:
-    """Remove every entry (and unfinished ones); return (files removed, bytes freed)."""
+    """Remove every entry and stored word index (and unfinished ones); return
+    (files removed, bytes freed)."""
     removed = freed = 0
-    folder = entries_dir()
-    if not folder.is_dir():
-        return 0, 0
-    for path in folder.iterdir():
-        if path.is_file() and SUFFIX in path.name:
-            size = path.stat().st_size
-            try:
-                path.unlink()
-            except OSError:
-                continue
-            removed += 1
-            freed += size
+    for folder, suffix in ((entries_dir(), SUFFIX), (words_dir(), WORDS_SUFFIX)):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if path.is_file() and suffix in path.name:
+                size = path.stat().st_size
+                try:
+                    path.unlink()
+                except OSError:
+                    continue
+                removed += 1
+                freed += size
     return removed, freed

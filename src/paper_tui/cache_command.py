@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from paper_tui.cache import EntryInfo
 
 
 def cache_parser() -> argparse.ArgumentParser:
@@ -15,7 +18,8 @@ def cache_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "action",
         choices=("info", "clear"),
-        help="info: where the cache is, its entries and size; clear: remove every entry",
+        help="info: where the cache is, its entries and search indexes and their size; "
+        "clear: remove every entry and index",
     )
     parser.add_argument("--data-dir", metavar="DIR", help="keep the library, config and cache in DIR")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
@@ -44,8 +48,18 @@ def cmd_cache(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(f"cache:   {cache.entries_dir()}\n")
     files = f"{len(found)} {'file' if len(found) == 1 else 'files'}"
     out.write(f"entries: {files}, {papers} papers, {_size(total)} ({total} bytes)\n")
+    _list(found, out)
+    indexes = cache.word_indexes()
+    if indexes:
+        size = sum(e.bytes for e in indexes)
+        count = f"{len(indexes)} {'file' if len(indexes) == 1 else 'files'}"
+        out.write(f"search indexes: {count}, {_size(size)} ({size} bytes) in {cache.words_dir()}\n")
+        _list(indexes, out)
+    return 0
+
+
+def _list(found: list[EntryInfo], out: TextIO) -> None:
     for entry in found:
         note = f"  [{entry.state}]" if entry.state else ""
         source = entry.source or entry.path.name
         out.write(f"  {_size(entry.bytes):>9}  {entry.papers:>9} papers  {source}{note}\n")
-    return 0

@@ -8,12 +8,15 @@ cached batch's columns without building papers) rather than iterating it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from paper_tui import cache, parallel
 from paper_tui.compact import AppendBlobs, EncodedChunk, PaperBatch, encode_chunk, place
@@ -27,6 +30,9 @@ from paper_tui.formats import (
     iter_file,
 )
 from paper_tui.model import Paper
+
+if TYPE_CHECKING:
+    from paper_tui.search.stored import WordStore
 
 DEFAULT_BATCH = 5000
 #: The first batch of a load is small, so the list has something to show at once.
@@ -100,6 +106,8 @@ class Loader:
         #: Files served from the parse cache, and files parsed, in this load.
         self.from_cache: list[str] = []
         self.parsed: list[str] = []
+        #: Per file read to its end, in order: its cache entry's key (None: no entry).
+        self._entry_keys: list[str | None] = []
         self._sizes = {path: _check_readable(path) for path in self.files}
         self.progress = LoadProgress(bytes_total=sum(self._sizes.values()))
 
@@ -128,6 +136,19 @@ class Loader:
             self.progress.finished = time.monotonic()
             self.progress.done = True
 
+    def word_store(self, papers: int) -> WordStore | None:
+        """Where the search word index of the corpus this load made (``papers`` long)
+        is kept; None unless every file was read to its end and has a parse cache
+        entry (files under :data:`cache.MIN_BYTES`, standard input, ``--no-cache``)."""
+        keys = self._entry_keys
+        if not self.use_cache or self.cancelled or len(keys) != len(self.files) or None in keys:
+            return None
+        from paper_tui.search.stored import WORDS_FORMAT, WordStore
+
+        digest = hashlib.sha256(json.dumps([WORDS_FORMAT, keys]).encode()).hexdigest()
+        stamps = tuple(json.loads(key)[0] for key in keys if key is not None)
+        return WordStore(cache.words_path(self.files), digest, papers, stamps)
+
     def load_all(self) -> list[Paper]:
         """Every paper, for callers that do not stream (tests, small scripts)."""
         papers: list[Paper] = []
@@ -152,6 +173,7 @@ class Loader:
                         self._advance(len(batch), base_read + size * skip // max(1, reader.count))
                         yield batch
                     self.from_cache.append(path)
+                    self._entry_keys.append(reader.key)
                     self.problems.extend(reader.problems)
                     self.notices.extend(reader.notices)
                     self.progress.bytes_read = base_read + size
@@ -216,6 +238,7 @@ class Loader:
             self.notices.append(f"{display}: no papers in this {fmt.description}")
         if writer is not None:
             writer.commit(self.problems[problems_before:], self.notices[notices_before:])
+        self._entry_keys.append(writer.key if writer is not None else None)
 
     def _chunks(
         self, opened: OpenedFile, fmt: Format, display: str, batch_size: int

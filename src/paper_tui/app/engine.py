@@ -38,13 +38,16 @@ class Engine(Protocol):
 
     def index_ready(self) -> bool: ...
 
+    def use_store(self, store: Any) -> None: ...
 
-def make_engine(corpus: Corpus, library: object | None) -> Engine:
-    """The search engine over ``corpus`` (and the library, for ``is:``/``tag:``/``note:``).
+
+def make_engine(corpus: Corpus, library: object | None, store: Any = None) -> Engine:
+    """The search engine over ``corpus`` (and the library, for ``is:``/``tag:``/``note:``);
+    ``store``: where the word index of a complete corpus is kept (``WordStore``).
 
     Imported here, not at the top: the search modules are not needed to paint the
     first screen, and the load worker builds the engine off the UI thread."""
     from paper_tui.search import SearchEngine
 
-    engine: Engine = SearchEngine(corpus, library=library)  # type: ignore[arg-type]
+    engine: Engine = SearchEngine(corpus, library=library, store=store)  # type: ignore[arg-type]
     return engine

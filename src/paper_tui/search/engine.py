@@ -6,7 +6,9 @@ more letter), and ranks a bounded pool.  ``first_results`` answers within a few
 milliseconds with the first matches in file order, so the list can paint before
 the ranked result arrives.  Indexes are built on first use; the abstract word
 index is built in a background thread, and until it is ready abstracts are
-checked paper by paper.
+checked paper by paper.  Given a :class:`~paper_tui.search.stored.WordStore` (the
+corpus came whole from cached files), that thread maps the word index stored by an
+earlier open instead of building it, or stores the one it built.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from paper_tui.search.index import Index
 from paper_tui.search.marks import LibraryView
 from paper_tui.search.matcher import Cancel, Matcher
 from paper_tui.search.query import Query, parse_query
+from paper_tui.search.stored import WordStore
 
 #: first_results looks at growing chunks of the corpus and gives up on finding
 #: ``limit`` matches after this long (the ranked result follows anyway).
@@ -59,12 +62,15 @@ class SearchEngine:
         *,
         background: bool = True,
         index: Index | None = None,
+        store: WordStore | None = None,
     ) -> None:
         """``background``: build the abstract word index in a thread on first use;
         ``index``: one :func:`build_index` made earlier for this corpus (used when the
-        corpus version still matches)."""
+        corpus version still matches); ``store``: where this (complete) corpus's word
+        index is kept (see :meth:`use_store`)."""
         self.corpus = corpus
         self._index = index
+        self._store = store
         self.library = library
         self.background = background
         self._matcher: Matcher | None = None
@@ -102,7 +108,8 @@ class SearchEngine:
                 if added > 0 and corpus.version - matcher.version == added:
                     matcher.extend()  # papers appended (a streaming load): extend in place
                     words = matcher.words
-                    if words is not None and added > max(5000, words.size // 8):
+                    grown = words is not None and added > max(5000, words.size // 8)
+                    if grown or self._store_fits(matcher):
                         self._start_words(matcher)
                 else:
                     matcher = None  # papers merged into existing ones: start afresh
@@ -114,23 +121,64 @@ class SearchEngine:
                     self._start_words(matcher)
             return matcher
 
+    def use_store(self, store: WordStore | None) -> None:
+        """The load is complete, and ``store`` is where its word index is kept: the
+        background thread maps it from there (a second or so, where building takes
+        minutes at a million papers), or builds it and stores it for the next open."""
+        with self._lock:
+            self._store = store
+            matcher = self._matcher
+            # A matcher behind the corpus starts the thread when it catches up (matcher()).
+            start = self.background and matcher is not None and self._store_fits(matcher)
+        if start and matcher is not None:
+            self._start_words(matcher)
+
+    def _store_fits(self, matcher: Matcher) -> bool:
+        """Is there a stored index to be had for ``matcher``, which lacks one?"""
+        store, words = self._store, matcher.words
+        return (
+            store is not None
+            and store.size == matcher.size == len(self.corpus)
+            and (words is None or words.size < matcher.size)
+        )
+
     def _start_words(self, matcher: Matcher) -> None:
         self._stop_builder.set()
         self._stop_builder = stop = threading.Event()
         builder = threading.Thread(
-            target=matcher.build_words,
-            args=(stop.is_set, self._busy.is_set),
+            target=self._words_for,
+            args=(matcher, stop.is_set, self._busy.is_set),
             name="paper-tui-search-index",
             daemon=True,
         )
         self._builder = builder
         builder.start()
 
+    def _words_for(self, matcher: Matcher, cancelled: Callable[[], bool], paused: Callable[[], bool]) -> None:
+        """Give ``matcher`` its word index: the stored one if it fits, else built (and
+        then stored, and mapped back from the file so that the built arrays' memory
+        is returned); then, or meanwhile, the columns' letter offsets."""
+        store = self._store
+        if store is None or store.size != matcher.size:
+            store = None
+        if store is not None:
+            words = store.load()
+            if words is not None and not cancelled():
+                matcher.words = words
+                matcher.prepare_columns(cancelled, paused)
+                return
+        words = matcher.build_words(cancelled, paused)
+        if store is not None and words is not None and words.size == store.size and store.save(words):
+            mapped = store.load()
+            if mapped is not None and matcher.words is words:
+                matcher.words = mapped
+
     def build_word_index(self) -> None:
-        """Build the abstract word index now, in this thread (tests, benchmarks, CLI)."""
+        """Build the abstract word index now, in this thread (tests, benchmarks, CLI);
+        from the store (and into it) as the background thread does."""
         matcher = self.matcher()
         if matcher.words is None or matcher.words.size < matcher.size:
-            matcher.build_words()
+            self._words_for(matcher, lambda: False, lambda: False)
 
     def wait_for_index(self, timeout: float | None = None) -> bool:
         """Wait for the background word index; True when it is ready."""

@@ -37,8 +37,9 @@ COMPOUND_TERM = re.compile(r"\w+(?:-\w+)+-?|\w+-")
 _WORD_BYTES = bytes(c if chr(c).isalnum() or c == 95 else 32 for c in range(128)) + b" " * 128
 #: A search over more than 1/INLINE_SHARE of a column builds its letter offsets.
 INLINE_SHARE = 16
-#: Postings per part of the word index, at least (a 64th of them, at most 65 parts).
-PART_POSTINGS = 1 << 20
+#: A word used by more than 1/DENSE_SHARE of the papers keeps a bitmap (a bit a
+#: paper) rather than their positions (4 bytes each), which would take more.
+DENSE_SHARE = 32
 #: Papers per batch while building the word index.
 BATCH = 16384
 _AFTER_ALL = "\U0010ffff"
@@ -167,26 +168,82 @@ class Column:
                 return
 
 
+class Vocabulary:
+    """Sorted words, stored as UTF-8 with a newline after each, and where each starts.
+
+    What the word index needs of a list of str (``len``, ``vocab[slot]``, iteration,
+    ``bisect``), without an object per word: a few bytes a word instead of about 70,
+    and readable as it is from a memory-mapped file (see :mod:`paper_tui.search.stored`).
+    UTF-8 keeps code-point order, so the bytes are as sorted as the words."""
+
+    __slots__ = ("starts", "text")
+
+    def __init__(self, text: bytes | memoryview, starts: npt.NDArray[np.int64]) -> None:
+        self.text = text
+        #: ``starts[slot]`` is word ``slot``'s first byte; ``starts[-1]`` the end.
+        self.starts = starts
+
+    @classmethod
+    def of(cls, words: list[str]) -> Vocabulary:
+        """The vocabulary of ``words`` (sorted, distinct, none holding a newline)."""
+        encoded = [word.encode("utf-8", "surrogatepass") + b"\n" for word in words]
+        starts = np.zeros(len(encoded) + 1, np.int64)
+        np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)), out=starts[1:])
+        return cls(b"".join(encoded), starts)
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def __getitem__(self, slot: int) -> str:
+        if not 0 <= slot < len(self.starts) - 1:
+            raise IndexError(slot)
+        return str(self.text[self.starts[slot] : self.starts[slot + 1] - 1], "utf-8", "surrogatepass")
+
+    def __iter__(self) -> Iterator[str]:
+        text = str(self.text[: self.starts[-1]], "utf-8", "surrogatepass")
+        return iter(text.split("\n")[:-1])
+
+    def prefix_range(self, prefix: str) -> tuple[int, int]:
+        """Slots of the words starting with ``prefix``."""
+        return bisect_left(self, prefix), bisect_left(self, prefix + _AFTER_ALL)
+
+    def containing(self, part: str) -> list[int]:
+        """Slots of the words containing ``part``."""
+        needle = re.escape(part.encode("utf-8", "surrogatepass"))
+        pattern = re.compile(b"[^\n]*" + needle + b"[^\n]*")
+        found = np.fromiter((m.start() for m in pattern.finditer(self.text)), np.int64)
+        slots: list[int] = (np.searchsorted(self.starts, found, "right") - 1).tolist()
+        return slots
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.text) + self.starts.nbytes
+
+
 @dataclass
 class WordIndex:
-    """Folded abstract words -> sorted positions of the papers that use them.
+    """Folded abstract words -> the papers that use them.
 
-    The postings are laid end to end in vocabulary order, word ``slot``'s positions
-    being ``[offsets[slot], offsets[slot + 1])`` of that sequence, kept as a few
-    dozen arrays of whole words (``parts``, the sequence index of each part's first
-    posting in ``part_starts``) so that building them never holds two copies; the
-    words sharing a
-    prefix are neighbours in the vocabulary, so a prefix's papers are one slice."""
+    The words sharing a prefix are neighbours in the sorted :attr:`vocab`, so a
+    prefix's papers are one run of slots.  A word used by at most 1/DENSE_SHARE of
+    the papers lists their sorted positions (4 bytes each), laid end to end in
+    vocabulary order in :attr:`postings` (word ``slot``'s are
+    ``postings[posting_starts[slot]:posting_starts[slot + 1]]``); a commoner word
+    keeps a bitmap instead (one bit a paper: smaller from there on, and a prefix's
+    common words are OR-ed a row at a time rather than scattered), the rows in
+    vocabulary order too (``dense_before[slot]`` is the row of a dense word)."""
 
-    vocab: list[str] = field(default_factory=list)
-    parts: list[vector.Positions] = field(default_factory=list)
-    part_starts: list[int] = field(default_factory=lambda: [0])
+    vocab: Vocabulary = field(default_factory=lambda: Vocabulary.of([]))
+    #: How many papers use each word, cumulated: ``offsets[slot + 1] - offsets[slot]``.
     offsets: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
+    postings: vector.Positions = field(default_factory=lambda: _NONE)
+    posting_starts: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
+    dense_before: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
+    #: One row of ``(size + 7) // 8`` bytes per dense word (``np.packbits`` order).
+    bitmaps: npt.NDArray[np.uint8] = field(default_factory=lambda: np.zeros((0, 0), np.uint8))
     size: int = 0  # papers indexed: positions [0, size)
     #: One byte per paper: 1 when it has an abstract (so the rest are never read).
-    present: bytearray = field(default_factory=bytearray)
-    _vocab_text: str = ""
-    _vocab_starts: array[int] = field(default_factory=lambda: array("q"))
+    present: bytes | bytearray = field(default_factory=bytes)
 
     @classmethod
     def build(
@@ -218,55 +275,48 @@ class WordIndex:
                 if cancelled():
                     return None
         _flush(batch, table)
-        vocab = sorted(table)
-        offsets = np.zeros(len(vocab) + 1, np.int64)
-        np.cumsum([len(table[w]) for w in vocab], out=offsets[1:])
-        part_size = max(PART_POSTINGS, int(offsets[-1]) // 64)
-        parts: list[vector.Positions] = []
-        part_starts = [0]
-        pending: list[vector.Positions] = []
-        for slot, word in enumerate(vocab):
-            pending.append(np.frombuffer(table.pop(word), np.uint32))  # freed once joined
-            if offsets[slot + 1] - part_starts[-1] >= part_size or slot == len(vocab) - 1:
-                parts.append(np.concatenate(pending))
-                part_starts.append(int(offsets[slot + 1]))
-                pending = []
-        index = cls(vocab, parts, part_starts, offsets, size, present)
-        index._link()
-        return index
+        return cls._assemble(table, size, bytes(present))
 
-    def _link(self) -> None:
-        self._vocab_text = "\n".join(self.vocab) + "\n"
-        starts = array("q", [0])
-        offset = 0
-        for word in self.vocab:
-            offset += len(word) + 1
-            starts.append(offset)
-        self._vocab_starts = starts
+    @classmethod
+    def _assemble(cls, table: dict[str, array[int]], size: int, present: bytes) -> WordIndex:
+        """Lay out the built postings; each word's array is freed once copied, so
+        the two forms are never both whole in memory."""
+        words = sorted(table)
+        counts = np.fromiter((len(table[word]) for word in words), np.int64, len(words))
+        dense = counts * DENSE_SHARE > size
+        offsets = _cumulated(counts)
+        posting_starts = _cumulated(np.where(dense, 0, counts))
+        dense_before = _cumulated(dense.astype(np.int64))
+        postings = np.empty(int(posting_starts[-1]), np.uint32)
+        row_bytes = (size + 7) // 8
+        bitmaps = np.zeros((int(dense_before[-1]), row_bytes), np.uint8)
+        bits = np.zeros(row_bytes * 8, np.bool_)
+        for slot, word in enumerate(words):
+            positions = np.frombuffer(table.pop(word), np.uint32)
+            if dense[slot]:
+                bits[:] = False
+                bits[positions] = True
+                bitmaps[dense_before[slot]] = np.packbits(bits)
+            else:
+                postings[posting_starts[slot] : posting_starts[slot + 1]] = positions
+        return cls(
+            Vocabulary.of(words), offsets, postings, posting_starts, dense_before, bitmaps, size, present
+        )
 
     def prefix_range(self, prefix: str) -> tuple[int, int]:
         """Vocabulary slots of the words starting with ``prefix``."""
-        return bisect_left(self.vocab, prefix), bisect_left(self.vocab, prefix + _AFTER_ALL)
+        return self.vocab.prefix_range(prefix)
 
     def containing(self, part: str) -> list[int]:
         """Vocabulary slots of the words containing ``part``."""
-        pattern = re.compile("[^\n]*" + re.escape(part) + "[^\n]*")
-        starts = self._vocab_starts
-        return [bisect_right(starts, m.start()) - 1 for m in pattern.finditer(self._vocab_text)]
+        return self.vocab.containing(part)
 
     def posting(self, slot: int) -> vector.Positions:
         """The sorted positions of the papers using word ``slot``."""
-        return np.concatenate([*self._spans(int(self.offsets[slot]), int(self.offsets[slot + 1])), _NONE])
-
-    def _spans(self, begin: int, end: int) -> Iterator[vector.Positions]:
-        """The postings ``[begin, end)`` of the whole sequence, part by part."""
-        starts = self.part_starts
-        first = bisect_right(starts, begin) - 1
-        for number in range(max(first, 0), len(self.parts)):
-            lo = starts[number]
-            if lo >= end:
-                break
-            yield self.parts[number][max(begin - lo, 0) : end - lo]
+        if self.dense_before[slot + 1] > self.dense_before[slot]:
+            row = self.bitmaps[self.dense_before[slot]]
+            return np.flatnonzero(np.unpackbits(row, count=self.size)).astype(np.uint32)
+        return np.array(self.postings[self.posting_starts[slot] : self.posting_starts[slot + 1]])
 
     def postings_size(self, slots: Iterable[int]) -> int:
         """How many positions the words in ``slots`` list together."""
@@ -278,21 +328,50 @@ class WordIndex:
     def mask(self, slots: Iterable[int], size: int, lo: int = 0, hi: int | None = None) -> vector.Mask:
         """One boolean per position of ``[0, size)``: papers in ``[lo, hi)`` using any word in ``slots``."""
         mask = np.zeros(max(size, self.size), np.bool_)
+        starts, before = self.posting_starts, self.dense_before
         if isinstance(slots, range) and slots.step == 1:
-            if slots.stop > slots.start:  # neighbouring words: one run of the postings
-                for span in self._spans(int(self.offsets[slots.start]), int(self.offsets[slots.stop])):
-                    mask[span] = True
+            if slots.stop > slots.start:  # neighbouring words: one run of postings, one of rows
+                first, last = slots.start, slots.stop
+                mask[self.postings[starts[first] : starts[last]]] = True
+                self._or_rows(mask, self.bitmaps[before[first] : before[last]])
         else:
-            offsets = self.offsets
+            spans: list[vector.Positions] = []
+            rows: list[int] = []
             for slot in slots:
-                for span in self._spans(int(offsets[slot]), int(offsets[slot + 1])):
-                    mask[span] = True
+                if before[slot + 1] > before[slot]:
+                    rows.append(int(before[slot]))
+                else:
+                    spans.append(self.postings[starts[slot] : starts[slot + 1]])
+            if spans:
+                mask[np.concatenate(spans)] = True
+            if rows:
+                self._or_rows(mask, self.bitmaps[rows])
         mask = mask[:size]
         if lo > 0 or (hi is not None and hi < size):
             mask[:lo] = False
             if hi is not None:
                 mask[hi:] = False
         return mask
+
+    def _or_rows(self, mask: vector.Mask, rows: npt.NDArray[np.uint8]) -> None:
+        """Add the papers of the bitmap ``rows`` to ``mask``."""
+        if not len(rows):
+            return
+        joined = rows[0] if len(rows) == 1 else np.bitwise_or.reduce(rows, axis=0)
+        mask[: self.size] |= np.unpackbits(joined, count=self.size).view(np.bool_)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the index's arrays and vocabulary take (resident or mapped)."""
+        arrays = (self.offsets, self.postings, self.posting_starts, self.dense_before, self.bitmaps)
+        return self.vocab.nbytes + sum(a.nbytes for a in arrays) + len(self.present)
+
+
+def _cumulated(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``[0, counts[0], counts[0] + counts[1], ...]``."""
+    total = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts, out=total[1:])
+    return total
 
 
 @dataclass

@@ -555,25 +555,35 @@ class Matcher:
                 self._code = {p for p in range(self.size) if self.corpus[p].link("code")}
             return Hits(set(self._code))
 
-    def build_words(
+    def prepare_columns(
         self, cancelled: Cancelled = lambda: False, paused: Callable[[], bool] = lambda: False
-    ) -> WordIndex | None:
-        """Build the abstract word index for the papers present now (slow: run it in
-        the background); ``None`` if cancelled.  While ``paused()`` is true (a search
+    ) -> bool:
+        """Build what the columns' searches use (seconds at a million papers: run it
+        in the background); False if cancelled.  While ``paused()`` is true (a search
         runs) it waits, so that the two do not share the interpreter lock."""
-        corpus, size = self.corpus, self.size
         # What typing needs first: the letter offsets of the title and author walks.
         self.title.prepare()
         self.authors.prepare()
         self._year_column()  # a Python step per paper: not while someone types year:
         if cancelled():
-            return None
+            return False
         # The id and category columns next: exact terms need them, and categories
         # are read from each paper's stored blob (a read per paper).
         # Their letters too (50 MB at a million papers): built on the first exact term
         # instead, they cost that keystroke a second.
         self.column("id", paused).prepare()
         self.column("cat", paused).prepare()
+        return not cancelled()
+
+    def build_words(
+        self, cancelled: Cancelled = lambda: False, paused: Callable[[], bool] = lambda: False
+    ) -> WordIndex | None:
+        """Prepare the columns (:meth:`prepare_columns`), then build the abstract word
+        index for the papers present now (minutes at a million papers); ``None`` if
+        cancelled.  It waits while ``paused()`` is true."""
+        corpus, size = self.corpus, self.size
+        if not self.prepare_columns(cancelled, paused):
+            return None
         words = WordIndex.build(_yielding((corpus.abstract(i) for i in range(size)), paused), cancelled)
         if words is not None:
             self.words = words

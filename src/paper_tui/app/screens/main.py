@@ -150,6 +150,8 @@ class MainScreen(TriageMixin, Screen[None]):
         self._generation = 0
         self._last_result: Result | None = None
         self._loader: Any = None
+        #: Where the loaded files' search word index is kept (a ``WordStore``), if anywhere.
+        self._word_store: Any = None
         self._loading = False
         self._last_load_refresh = 0.0
         self._cursor_restored = False
@@ -166,7 +168,7 @@ class MainScreen(TriageMixin, Screen[None]):
         worker touches it first, so its imports happen off the UI thread)."""
         engine = self._engine
         if engine is None:
-            engine = self._engine = make_engine(self.corpus, self.library)
+            engine = self._engine = make_engine(self.corpus, self.library, self._word_store)
         return engine
 
     @property
@@ -358,7 +360,12 @@ class MainScreen(TriageMixin, Screen[None]):
     @on(Loaded)
     def _on_loaded(self, message: Loaded) -> None:
         self._loading = False
-        self._loader = None
+        loader, self._loader = self._loader, None
+        if loader is not None and not message.error:
+            # Cached files: the word index an earlier open built is mapped, not built again.
+            self._word_store = loader.word_store(len(message.corpus or self.corpus))
+            if message.corpus is None and self._engine is not None:
+                self._engine.use_store(self._word_store)
         # The corpus's containers live as long as the app: out of the collector's
         # sight, a full collection no longer walks a million of them (0.2 s pauses).
         gc.freeze()

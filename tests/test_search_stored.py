@@ -1,0 +1,239 @@
+"""The abstract word index kept beside the parse cache: same answers, never stale, never fatal."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import run_cli
+from paper_tui import cache
+from paper_tui.corpus import Corpus
+from paper_tui.loading import Loader
+from paper_tui.model import Paper, to_json
+from paper_tui.search import SearchEngine
+from paper_tui.search.index import WordIndex
+from paper_tui.search.stored import WordStore, load_words, save_words
+
+WORDS = ["graph", "graphs", "neural", "net", "network", "low-resource", "low", "résumé", "transformer", "a"]
+QUERIES = [
+    "graph",
+    "abs:gr",
+    "abs:'raph",
+    "abs:net",
+    "abs:'work",
+    "abs:low-res",
+    "abs:'low-",
+    "abs:^neur",
+    "abs:ork$",
+    "resume",
+    "!graph abs:net",
+    "abs:transformer | abs:low",
+    'abs:"neural network"',
+    "abs:a",
+]
+
+
+def _corpus(abstracts: list[str]) -> Corpus:
+    return Corpus(Paper(id=f"x:{n}", title=f"paper {n}", abstract=a) for n, a in enumerate(abstracts))
+
+
+def _results(engine: SearchEngine) -> list[list[int]]:
+    found = []
+    for query in QUERIES:
+        result = engine.search(query)
+        assert result is not None and not result.partial
+        found.append(list(result.positions))
+    return found
+
+
+def _store(tmp_path: Path, size: int, key: str = "k1") -> WordStore:
+    return WordStore(tmp_path / "words" / "index.ptw", key, size)
+
+
+def _mapped(engine: SearchEngine) -> bool:
+    """Does the engine search with an index read from a file (not one it built)?"""
+    words = engine.matcher().words
+    return words is not None and isinstance(words.vocab.text, memoryview)
+
+
+abstract_texts = st.lists(st.lists(st.sampled_from(WORDS), max_size=8).map(" ".join), min_size=1, max_size=40)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(abstracts=abstract_texts)
+def test_a_stored_index_answers_as_a_freshly_built_one(tmp_path: Path, abstracts: list[str]) -> None:
+    corpus = _corpus(abstracts)
+    store = WordStore(tmp_path / f"{abs(hash(tuple(abstracts)))}.ptw", "key", len(corpus))
+    built = SearchEngine(corpus, background=False, store=store)
+    built.build_word_index()  # builds, stores, then searches the mapped copy
+    fresh = SearchEngine(corpus, background=False)
+    fresh.build_word_index()
+    loaded = SearchEngine(corpus, background=False, store=store)
+    loaded.build_word_index()
+    assert _mapped(loaded) and _mapped(built) and not _mapped(fresh)
+    assert _results(loaded) == _results(fresh) == _results(built)
+    words = loaded.matcher().words
+    assert words is not None and list(words.vocab) == list(fresh.matcher().words.vocab)  # type: ignore[union-attr]
+
+
+def test_round_trip_keeps_every_array(tmp_path: Path) -> None:
+    common = [" ".join(WORDS[(n * 7 + k) % len(WORDS)] for k in range(n % 5)) for n in range(300)]
+    abstracts = [f"{text} rare{n}" for n, text in enumerate(common)]
+    words = WordIndex.build(abstracts)
+    assert words is not None and len(words.bitmaps) and len(words.postings)  # both kinds of words
+    path = tmp_path / "w.ptw"
+    assert save_words(words, path, "key")
+    back = load_words(path, "key", len(abstracts))
+    assert back is not None
+    assert bytes(back.vocab.text) == bytes(words.vocab.text) and back.present == words.present
+    for name in ("offsets", "postings", "posting_starts", "dense_before", "bitmaps"):
+        assert np.array_equal(getattr(back, name), getattr(words, name)), name
+    assert [path.name] == os.listdir(tmp_path)  # no temporary file left
+
+
+def test_another_key_or_size_is_stale_and_rebuilt(tmp_path: Path) -> None:
+    corpus = _corpus(["graph network", "low-resource net", "graphs"])
+    engine = SearchEngine(corpus, background=False, store=_store(tmp_path, 3, "old"))
+    engine.build_word_index()
+    assert load_words(_store(tmp_path, 3).path, "old", 3) is not None
+    assert load_words(_store(tmp_path, 3).path, "new", 3) is None
+    assert load_words(_store(tmp_path, 3).path, "old", 4) is None
+    other = _corpus(["transformer", "graph", "a net"])
+    rebuilt = SearchEngine(other, background=False, store=_store(tmp_path, 3, "new"))
+    rebuilt.build_word_index()
+    result = rebuilt.search("abs:transformer")
+    assert result is not None and list(result.positions) == [0]  # not the old corpus's index
+    assert load_words(_store(tmp_path, 3).path, "new", 3) is not None  # stored under the new key
+
+
+def _damaged(tmp_path: Path, how: str) -> WordStore:
+    abstracts = [f"graph net {n}" if n % 3 else "low-resource transformer" for n in range(200)]
+    store = _store(tmp_path, len(abstracts))
+    words = WordIndex.build(abstracts)
+    assert words is not None and store.save(words)
+    data = bytearray(store.path.read_bytes())
+    if how == "truncated":
+        data = data[: len(data) // 2]
+    elif how == "flipped":
+        data[len(data) // 3] ^= 0x5A
+    elif how == "trailer":
+        data[-3] ^= 1
+    elif how == "empty":
+        data = bytearray()
+    else:
+        data = bytearray(b"not an index at all" * 10)
+    store.path.write_bytes(bytes(data))
+    return store
+
+
+@pytest.mark.parametrize("how", ["truncated", "flipped", "trailer", "empty", "garbage"])
+def test_a_damaged_index_is_ignored_and_rebuilt(tmp_path: Path, how: str) -> None:
+    store = _damaged(tmp_path, how)
+    assert store.load() is None
+    abstracts = [f"graph net {n}" if n % 3 else "low-resource transformer" for n in range(200)]
+    engine = SearchEngine(_corpus(abstracts), background=False, store=store)
+    engine.build_word_index()  # no exception: built, and stored again
+    result = engine.search("abs:'low-res")
+    assert result is not None and sorted(result.positions) == list(range(0, 200, 3))
+    assert store.load() is not None
+
+
+def test_the_background_thread_maps_a_stored_index(tmp_path: Path) -> None:
+    papers = list(_corpus([f"graph network {n}" for n in range(50)]))
+    store = _store(tmp_path, len(papers))
+    first = SearchEngine(Corpus(papers), store=store)  # the app's engine: builds in a thread
+    first.search("graph")
+    assert first.wait_for_index(timeout=30) and first.index_ready()
+    assert store.load() is not None and not _mapped(SearchEngine(Corpus(papers)))
+    # A streaming load: searched while it runs, then told where the index is kept.
+    corpus = Corpus(papers[:10])
+    second = SearchEngine(corpus)
+    second.search("graph")
+    corpus.extend(papers[10:])
+    second.use_store(store)
+    result = second.search("abs:network")  # catches up with the corpus: maps the stored index
+    assert result is not None
+    assert second.wait_for_index(timeout=30) and second.index_ready() and _mapped(second)
+    again = second.search("abs:network")
+    assert again is not None and sorted(again.positions) == list(range(50))
+
+
+# -- keyed by the parse cache's entries ------------------------------------------
+
+
+def _file(tmp_path: Path, name: str, abstracts: list[str]) -> Path:
+    path = tmp_path / name
+    with open(path, "w", encoding="utf-8") as out:
+        for n, abstract in enumerate(abstracts):
+            paper = Paper(id=f"{name}:{n}", title=f"Paper {name} {n}", abstract=abstract)
+            out.write(json.dumps(to_json(paper)) + "\n")
+    return path
+
+
+def _load(paths: list[Path], use_cache: bool = True) -> tuple[Corpus, Loader]:
+    loader = Loader([str(p) for p in paths], use_cache=use_cache)
+    corpus = Corpus()
+    for batch in loader.batches():
+        corpus.extend(batch)
+    return corpus, loader
+
+
+@pytest.fixture
+def small_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+
+
+def test_the_key_follows_the_files_their_order_and_changes(tmp_path: Path, small_cache: None) -> None:
+    a = _file(tmp_path, "a.jsonl", ["graph network"] * 5)
+    b = _file(tmp_path, "b.jsonl", ["low-resource"] * 3)
+    corpus, loader = _load([a, b])
+    store = loader.word_store(len(corpus))
+    assert store is not None and store.size == 8
+    _again, parsed_again = _load([a, b])  # now from the cache: the same key
+    assert parsed_again.from_cache and parsed_again.word_store(8) == store
+    _, swapped = _load([b, a])
+    other = swapped.word_store(8)
+    assert other is not None and other.key != store.key and other.path != store.path
+    os.utime(a, ns=(1, 1))  # touched: its cache entry, and the index, are stale
+    _, touched = _load([a, b])
+    changed = touched.word_store(8)
+    assert changed is not None and changed.path == store.path and changed.key != store.key
+
+
+def test_no_cache_gives_no_store(tmp_path: Path, small_cache: None) -> None:
+    a = _file(tmp_path, "a.jsonl", ["graph network"] * 5)
+    corpus, loader = _load([a], use_cache=False)
+    assert loader.word_store(len(corpus)) is None
+    engine = SearchEngine(corpus, background=False, store=loader.word_store(len(corpus)))
+    engine.build_word_index()
+    assert not cache.words_dir().exists()
+
+
+def test_a_small_file_without_a_cache_entry_gives_no_store(tmp_path: Path) -> None:
+    a = _file(tmp_path, "a.jsonl", ["graph network"] * 5)  # under cache.MIN_BYTES
+    corpus, loader = _load([a])
+    assert loader.word_store(len(corpus)) is None
+
+
+def test_cache_info_lists_and_clear_removes_the_index(tmp_path: Path, small_cache: None) -> None:
+    a = _file(tmp_path, "a.jsonl", ["graph network", "low-resource tasks"] * 4)
+    corpus, loader = _load([a])
+    store = loader.word_store(len(corpus))
+    assert store is not None
+    SearchEngine(corpus, background=False, store=store).build_word_index()
+    assert store.path.exists() and store.path.parent == cache.words_dir()
+    (indexes,) = cache.word_indexes()
+    assert indexes.papers == 8 and str(a.resolve()) in indexes.source and indexes.state == ""
+    status, out, _err = run_cli("cache", "info")
+    assert status == 0 and "search index of" in out and str(a.resolve()) in out
+    os.utime(a, ns=(1, 1))
+    assert cache.word_indexes()[0].state == "stale"
+    status, out, _err = run_cli("cache", "clear")
+    assert status == 0 and "removed 2 cache entries" in out  # the parse entry and the index
+    assert not store.path.exists() and cache.word_indexes() == []
