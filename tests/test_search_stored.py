@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from pathlib import Path
@@ -59,7 +60,7 @@ def _store(tmp_path: Path, size: int, key: str = "k1") -> WordStore:
 def _mapped(engine: SearchEngine) -> bool:
     """Does the engine search with an index read from a file (not one it built)?"""
     words = engine.matcher().words
-    return words is not None and isinstance(words.vocab.text, memoryview)
+    return words is not None and words.mapped and isinstance(words.vocab.text, memoryview)
 
 
 abstract_texts = st.lists(st.lists(st.sampled_from(WORDS), max_size=8).map(" ".join), min_size=1, max_size=40)
@@ -164,6 +165,17 @@ def test_the_background_thread_maps_a_stored_index(tmp_path: Path) -> None:
     assert again is not None and sorted(again.positions) == list(range(50))
 
 
+def test_an_index_built_before_the_store_was_known_is_stored(tmp_path: Path) -> None:
+    corpus = _corpus([f"graph network {n}" for n in range(30)])
+    engine = SearchEngine(corpus)
+    engine.search("graph")
+    assert engine.wait_for_index(timeout=30) and not _mapped(engine)
+    store = _store(tmp_path, len(corpus))
+    engine.use_store(store)  # a small file: indexed before its load was over
+    assert engine.wait_for_index(timeout=30) and _mapped(engine)
+    assert store.load() is not None
+
+
 # -- keyed by the parse cache's entries ------------------------------------------
 
 
@@ -237,3 +249,43 @@ def test_cache_info_lists_and_clear_removes_the_index(tmp_path: Path, small_cach
     status, out, _err = run_cli("cache", "clear")
     assert status == 0 and "removed 2 cache entries" in out  # the parse entry and the index
     assert not store.path.exists() and cache.word_indexes() == []
+
+
+async def _open_and_search(path: Path, use_cache: bool = True) -> SearchEngine:
+    """Open ``path`` in the app, type a query, wait for the word index; the engine."""
+    from helpers import settle
+    from paper_tui.app.app import PaperApp
+    from paper_tui.app.screens.main import Inputs, MainScreen
+    from paper_tui.app.state import session_key
+
+    app = PaperApp(Inputs([str(path)], None, use_cache, key=session_key([str(path)]), label=path.name))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"graph")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        engine = screen.engine
+        assert isinstance(engine, SearchEngine)
+        assert await asyncio.to_thread(engine.wait_for_index, 30)
+        assert screen.shown_positions()
+    return engine
+
+
+async def test_the_app_stores_the_index_then_maps_it_on_the_next_open(
+    tmp_path: Path, small_cache: None
+) -> None:
+    path = _file(tmp_path, "a.jsonl", [f"graph network number{n}" for n in range(60)])
+    first = await _open_and_search(path)
+    assert _mapped(first)  # built, stored, and mapped back
+    (stored,) = cache.word_indexes()
+    assert stored.papers == 60 and stored.state == ""
+    second = await _open_and_search(path)
+    assert _mapped(second)
+
+
+async def test_the_app_with_no_cache_stores_no_index(tmp_path: Path, small_cache: None) -> None:
+    path = _file(tmp_path, "a.jsonl", [f"graph network number{n}" for n in range(60)])
+    engine = await _open_and_search(path, use_cache=False)
+    assert engine.index_ready() and not _mapped(engine)
+    assert not cache.words_dir().exists() and not cache.entries_dir().exists()

@@ -129,18 +129,17 @@ class SearchEngine:
             self._store = store
             matcher = self._matcher
             # A matcher behind the corpus starts the thread when it catches up (matcher()).
-            start = self.background and matcher is not None and self._store_fits(matcher)
+            start = self.background and matcher is not None and self._store_fits(matcher, unsaved=True)
         if start and matcher is not None:
             self._start_words(matcher)
 
-    def _store_fits(self, matcher: Matcher) -> bool:
-        """Is there a stored index to be had for ``matcher``, which lacks one?"""
+    def _store_fits(self, matcher: Matcher, unsaved: bool = False) -> bool:
+        """Is there a stored index to be had for ``matcher``, which lacks one (or,
+        ``unsaved``, one to store: it was built before the store was known)?"""
         store, words = self._store, matcher.words
-        return (
-            store is not None
-            and store.size == matcher.size == len(self.corpus)
-            and (words is None or words.size < matcher.size)
-        )
+        if store is None or not store.size == matcher.size == len(self.corpus):
+            return False
+        return words is None or words.size < matcher.size or (unsaved and not words.mapped)
 
     def _start_words(self, matcher: Matcher) -> None:
         self._stop_builder.set()
@@ -161,14 +160,23 @@ class SearchEngine:
         store = self._store
         if store is None or store.size != matcher.size:
             store = None
-        if store is not None:
-            words = store.load()
-            if words is not None and not cancelled():
-                matcher.words = words
-                matcher.prepare_columns(cancelled, paused)
-                return
-        words = matcher.build_words(cancelled, paused)
-        if store is not None and words is not None and words.size == store.size and store.save(words):
+        words = matcher.words
+        if words is None or words.size < matcher.size:
+            if store is not None:
+                words = store.load()
+                if words is not None and not cancelled():
+                    matcher.words = words
+                    matcher.prepare_columns(cancelled, paused)
+                    return
+            words = matcher.build_words(cancelled, paused)
+        if (
+            store is not None
+            and words is not None
+            and not words.mapped
+            and words.size == store.size
+            and not cancelled()
+            and store.save(words)
+        ):
             mapped = store.load()
             if mapped is not None and matcher.words is words:
                 matcher.words = mapped

@@ -244,6 +244,8 @@ class WordIndex:
     size: int = 0  # papers indexed: positions [0, size)
     #: One byte per paper: 1 when it has an abstract (so the rest are never read).
     present: bytes | bytearray = field(default_factory=bytes)
+    #: Read from a file (see :mod:`paper_tui.search.stored`), not built here.
+    mapped: bool = False
 
     @classmethod
     def build(

@@ -221,4 +221,5 @@ def _index(mapped: mmap.mmap, sections: dict[str, tuple[int, int, str, list[int]
         bitmaps,
         size,
         bytes(mapped[present_offset : present_offset + size]),
+        mapped=True,
     )
