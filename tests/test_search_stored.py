@@ -289,3 +289,21 @@ async def test_the_app_with_no_cache_stores_no_index(tmp_path: Path, small_cache
     engine = await _open_and_search(path, use_cache=False)
     assert engine.index_ready() and not _mapped(engine)
     assert not cache.words_dir().exists() and not cache.entries_dir().exists()
+
+
+def test_list_query_uses_a_stored_index_and_never_builds_one(tmp_path: Path, small_cache: None) -> None:
+    a = _file(tmp_path, "a.jsonl", ["graph network", "low-resource tasks", "speech"] * 3)
+    assert run_cli("list", str(a), "--query", "abs:'low-res")[0] == 0
+    assert not cache.words_dir().exists()  # a one-shot search builds no index
+    corpus, loader = _load([a])
+    store = loader.word_store(len(corpus))
+    assert store is not None
+    status, out, _err = run_cli("list", str(a), "--query", "abs:speech", "--format", "jsonl")
+    ids = [json.loads(line)["id"] for line in out.splitlines()]
+    assert status == 0 and ids == ["a.jsonl:2", "a.jsonl:5", "a.jsonl:8"]
+    # An index stored under this corpus's key is what answers (one where "speech" is
+    # in papers 0 and 1 only: the key vouches for it, so it is believed).
+    other = WordIndex.build(["speech"] * 2 + [""] * 7)
+    assert other is not None and store.save(other)
+    status, out, _err = run_cli("list", str(a), "--query", "abs:speech", "--format", "jsonl")
+    assert status == 0 and [json.loads(line)["id"] for line in out.splitlines()] == ["a.jsonl:0", "a.jsonl:1"]

@@ -132,7 +132,8 @@ def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         library = Library.open(read_only=True)
         for notice in library.take_notices():
             err.write(f"paper-tui: {notice}\n")
-        order = search_corpus(corpus, args.query, library)
+        # The word index an earlier app session stored for these files, if any (never built here).
+        order = search_corpus(corpus, args.query, library, result.word_store(len(corpus)))
     else:
         order = range(len(corpus))
     if args.limit > 0:
