@@ -13,6 +13,7 @@ import threading
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import contains
@@ -47,6 +48,20 @@ FOLDED_ABSTRACT_CHARS = 48_000_000
 #: Check the candidates one by one (still in C, through ``map``) when they are
 #: fewer than the range / this; scan the whole joined column otherwise.
 PER_DOC_RATIO = 8
+#: A fuzzy term walks its columns side by side (numpy lets go of the interpreter
+#: lock while it searches) when at least this many papers are in play.
+SIDE_BY_SIDE = 50_000
+_side: ThreadPoolExecutor | None = None
+_side_lock = threading.Lock()
+
+
+def _side_pool() -> ThreadPoolExecutor:
+    """One thread more for a second column's walk: two cores, two columns."""
+    global _side
+    with _side_lock:
+        if _side is None:
+            _side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-tui-walk")
+        return _side
 
 Cancelled = Callable[[], bool]
 
@@ -356,11 +371,22 @@ class Matcher:
             return self._has_hits(term.text)
         hits = Hits()
         names = fields_of(term)
+        columns = [name for name in names if name in COLUMN_FIELDS]
+        aside: list[Future[Hits]] = []
+        if term.kind == "fuzzy" and len(columns) > 1:
+            papers = hi - lo if candidates is None else len(candidates)
+            if papers >= SIDE_BY_SIDE:
+                # The title's walk here, the others' meanwhile on the side thread.
+                side = _side_pool()
+                aside = [side.submit(self._scan, term, name, lo, hi, candidates) for name in columns[1:]]
+                columns = columns[:1]
         for name in names:
-            if name in COLUMN_FIELDS:
+            if name in columns:
                 hits = hits.union(self._scan(term, name, lo, hi, candidates))
             elif name in ("note", "tag"):
                 hits = hits.union(self._library_hits(term, name))
+        for pending in aside:
+            hits = hits.union(pending.result())
         if "abstract" in names:
             hits = hits.union(self._abstract_hits(term, lo, hi, candidates, hits, cancelled))
         return hits

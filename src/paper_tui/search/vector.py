@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import threading
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
+
+from paper_tui import heap
 
 Positions = npt.NDArray[np.uint32]
 Mask = npt.NDArray[np.bool_]
@@ -38,6 +41,12 @@ _WORDY = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyz")
 _COMMA, _SPACE = ord(","), ord(" ")
 #: Bytes sorted at a time while building: small enough to stay in cache.
 _CHUNK = 1 << 22
+#: Columns at least this big keep the process's freed memory for reuse
+#: (:mod:`paper_tui.heap`): their walks make and drop arrays of megabytes.
+BIG_COLUMN = 8 << 20
+#: Spelled-out offsets kept per column for the letters used last (a needle's
+#: letters come back as it is retyped or extended): 4 bytes an occurrence.
+SPELLED_BYTES = 64 << 20
 
 
 def positions(values: Sequence[int] | Iterable[int] | Positions | None) -> Positions:
@@ -101,6 +110,10 @@ class Letters:
         self._first: dict[int, npt.NDArray[np.int64]] = {}
         self._built = False
         self._lock = threading.Lock()
+        self._spelled: OrderedDict[int, Positions] = OrderedDict()
+        self._spelled_lock = threading.Lock()
+        if len(data) >= BIG_COLUMN:
+            heap.keep_freed_memory()
 
     def build(self) -> None:
         """Build the occurrences of every letter and digit now."""
@@ -153,10 +166,34 @@ class Letters:
         return len(self._split(code)[0])
 
     def offsets(self, code: int) -> Positions:
-        """Every offset where byte ``code`` occurs, ascending (made on demand)."""
+        """Every offset where byte ``code`` occurs, ascending (a view: do not write to it)."""
+        return self._spelled_out(code)[:-1]
+
+    def _spelled_out(self, code: int) -> Positions:
+        """The offsets of ``code`` as 4-byte values, with a sentinel past the end,
+        kept for the letters used last (within :data:`SPELLED_BYTES`)."""
+        with self._spelled_lock:
+            spelled = self._spelled.get(code)
+            if spelled is not None:
+                self._spelled.move_to_end(code)
+                return spelled
         low, first = self._split(code)
-        blocks = np.repeat(np.arange(self._blocks, dtype=np.uint32), np.diff(first))
-        return (blocks << np.uint32(_BLOCK_BITS)) | low.astype(np.uint32)
+        total = len(low)
+        spelled = np.empty(total + 1, np.uint32)
+        spelled[:total] = low
+        spelled[total] = _SENTINEL
+        # Each block's base added in place: three passes over the offsets, where
+        # shifting and or-ing made five.  One call, not one per block: a per-block
+        # loop lets go of the interpreter lock a thousand times, and while another
+        # thread runs (the side walk, the index builder) each time costs a wait.
+        bases = np.arange(self._blocks, dtype=np.uint32) << np.uint32(_BLOCK_BITS)
+        spelled[:total] += np.repeat(bases, np.diff(first))
+        with self._spelled_lock:
+            self._spelled[code] = spelled
+            held = sum(kept.nbytes for kept in self._spelled.values())
+            while held > SPELLED_BYTES and len(self._spelled) > 1:
+                held -= self._spelled.popitem(last=False)[1].nbytes
+        return spelled
 
     def next_at(self, code: int, begin: Positions) -> Positions:
         """For each of ``begin`` (ascending), the first offset at or after it where
@@ -174,7 +211,7 @@ class Letters:
         edges = np.searchsorted(blocks, np.arange(self._blocks + 1, dtype=np.uint32))
         touched = np.flatnonzero(edges[1:] > edges[:-1])
         if len(touched) > FEW_BLOCKS:
-            spelled = np.append(self.offsets(code), _SENTINEL)
+            spelled = self._spelled_out(code)
             return spelled[np.searchsorted(spelled, begin)]
         within = (begin & _LOW_MASK).astype(np.uint16)
         index = np.empty(len(begin), np.int64)
@@ -190,7 +227,9 @@ class Letters:
 
     @property
     def nbytes(self) -> int:
-        return sum(low.nbytes + self._first[code].nbytes for code, low in list(self._low.items()))
+        kept = sum(low.nbytes + self._first[code].nbytes for code, low in list(self._low.items()))
+        with self._spelled_lock:
+            return kept + sum(spelled.nbytes for spelled in self._spelled.values())
 
 
 def step(
