@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +63,14 @@ def _mapped(engine: SearchEngine) -> bool:
     """Does the engine search with an index read from a file (not one it built)?"""
     words = engine.matcher().words
     return words is not None and words.mapped and isinstance(words.vocab.text, memoryview)
+
+
+def _until(condition: Callable[[], bool], timeout: float = 30) -> bool:
+    """Wait for a background thread to make ``condition()`` true."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
 
 
 abstract_texts = st.lists(st.lists(st.sampled_from(WORDS), max_size=8).map(" ".join), min_size=1, max_size=40)
@@ -172,8 +182,17 @@ def test_an_index_built_before_the_store_was_known_is_stored(tmp_path: Path) -> 
     assert engine.wait_for_index(timeout=30) and not _mapped(engine)
     store = _store(tmp_path, len(corpus))
     engine.use_store(store)  # a small file: indexed before its load was over
-    assert engine.wait_for_index(timeout=30) and _mapped(engine)
+    assert _until(lambda: _mapped(engine))
     assert store.load() is not None
+
+
+def test_a_complete_load_with_a_store_maps_the_index_before_any_search(tmp_path: Path) -> None:
+    corpus = _corpus([f"graph network {n}" for n in range(40)])
+    store = _store(tmp_path, len(corpus))
+    SearchEngine(corpus, background=False, store=store).build_word_index()
+    engine = SearchEngine(corpus)
+    engine.use_store(store)  # what the app calls once the load is over
+    assert _until(engine.index_ready) and _mapped(engine)
 
 
 # -- keyed by the parse cache's entries ------------------------------------------

@@ -124,14 +124,20 @@ class SearchEngine:
     def use_store(self, store: WordStore | None) -> None:
         """The load is complete, and ``store`` is where its word index is kept: the
         background thread maps it from there (a second or so, where building takes
-        minutes at a million papers), or builds it and stores it for the next open."""
+        minutes at a million papers), or builds it and stores it for the next open.
+        With a store, that starts now, with the columns, not at the first keystroke."""
         with self._lock:
             self._store = store
-            matcher = self._matcher
-            # A matcher behind the corpus starts the thread when it catches up (matcher()).
-            start = self.background and matcher is not None and self._store_fits(matcher, unsaved=True)
-        if start and matcher is not None:
-            self._start_words(matcher)
+        if self.background and store is not None:
+            threading.Thread(target=self._warm, name="paper-tui-search-warm", daemon=True).start()
+
+    def _warm(self) -> None:
+        """Build the columns and start the word index's thread (the first search would)."""
+        before = self._builder
+        matcher = self.matcher()
+        with self._lock:
+            if self._builder is before and self._store_fits(matcher, unsaved=True):
+                self._start_words(matcher)
 
     def _store_fits(self, matcher: Matcher, unsaved: bool = False) -> bool:
         """Is there a stored index to be had for ``matcher``, which lacks one (or,

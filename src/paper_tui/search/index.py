@@ -4,11 +4,12 @@ A :class:`Column` is one field of every paper, folded (see :func:`paper_tui.text
 and joined by newlines, so that ``str.find`` and compiled regexes scan a million
 titles without a Python loop per paper; ``starts`` maps a paper's position to its
 line.  Abstracts are too big to join at a million papers (a gigabyte), so a
-:class:`WordIndex` keeps, per folded word, the sorted positions of the papers whose
-abstract has it; word-prefix and substring lookups go through the sorted
-vocabulary.  :func:`build_index` builds everything at once so the result can be
-kept with the parse cache; the engine builds the columns on first use and the word
-index in the background.
+:class:`WordIndex` keeps, per folded word, the papers whose abstract has it (sorted
+positions, or a bitmap for a common word); word-prefix and substring lookups go
+through the sorted :class:`Vocabulary`.  :func:`build_index` builds everything at
+once; the engine builds the columns on first use and the word index in the
+background, and keeps the word index beside the parse cache
+(:mod:`paper_tui.search.stored`), from where later opens map it.
 """
 
 from __future__ import annotations
