@@ -286,6 +286,14 @@ def rarest(letters: Letters, needle: bytes) -> int:
     return min(wordy, key=lambda number: letters.count(needle[number])) if wordy else 0
 
 
+def scan_steps(letters: Letters, needle: bytes, kind: str, listed: bool, lines: int) -> int:
+    """About how many array elements :func:`line_matches` goes through for
+    ``needle`` in a column of ``lines`` lines."""
+    if not listed and kind in ("prefix", "suffix", "equal"):
+        return lines
+    return letters.count(needle[rarest(letters, needle)])
+
+
 def line_matches(
     letters: Letters,
     needle: bytes,
