@@ -155,7 +155,10 @@ def test_a_damaged_index_is_ignored_and_rebuilt(tmp_path: Path, how: str) -> Non
     assert store.load() is not None
 
 
-def test_the_background_thread_maps_a_stored_index(tmp_path: Path) -> None:
+def test_the_background_thread_maps_a_stored_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from paper_tui.search import matcher
+
+    monkeypatch.setattr(matcher, "DEFER_CHECKS", 0)  # any unindexed abstract: a partial result
     papers = list(_corpus([f"graph network {n}" for n in range(50)]))
     store = _store(tmp_path, len(papers))
     first = SearchEngine(Corpus(papers), store=store)  # the app's engine: builds in a thread
@@ -169,7 +172,7 @@ def test_the_background_thread_maps_a_stored_index(tmp_path: Path) -> None:
     corpus.extend(papers[10:])
     second.use_store(store)
     result = second.search("abs:network")  # catches up with the corpus: maps the stored index
-    assert result is not None
+    assert result is not None and not result.partial and len(result.positions) == 50
     assert second.wait_for_index(timeout=30) and second.index_ready() and _mapped(second)
     again = second.search("abs:network")
     assert again is not None and sorted(again.positions) == list(range(50))
@@ -326,3 +329,27 @@ def test_list_query_uses_a_stored_index_and_never_builds_one(tmp_path: Path, sma
     assert other is not None and store.save(other)
     status, out, _err = run_cli("list", str(a), "--query", "abs:speech", "--format", "jsonl")
     assert status == 0 and [json.loads(line)["id"] for line in out.splitlines()] == ["a.jsonl:0", "a.jsonl:1"]
+
+
+def test_a_big_append_drops_the_id_and_category_columns_and_they_come_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from paper_tui.search import matcher as matcher_module
+
+    monkeypatch.setattr(matcher_module, "EXTEND_INLINE", 5)
+
+    def paper(n: int) -> Paper:
+        return Paper(id=f"x:{n}", title=f"paper {n}", categories=("cs.CL" if n % 2 else "hep-th",))
+
+    corpus = Corpus(paper(n) for n in range(4))
+    engine = SearchEngine(corpus, background=False)
+    matcher = engine.matcher()
+    matcher.column("id"), matcher.column("cat")
+    corpus.extend([paper(n) for n in range(4, 6)])  # a few: extended in place
+    assert engine.matcher()._cats is not None
+    corpus.extend([paper(n) for n in range(6, 20)])  # many: dropped, built again on use
+    assert engine.matcher()._cats is None and engine.matcher()._ids is None
+    result = engine.search("cat:cs.CL")
+    assert result is not None and sorted(result.positions) == list(range(1, 20, 2))
+    result = engine.search("id:x:17")
+    assert result is not None and list(result.positions) == [17]

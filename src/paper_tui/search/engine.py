@@ -109,7 +109,7 @@ class SearchEngine:
                     matcher.extend()  # papers appended (a streaming load): extend in place
                     words = matcher.words
                     grown = words is not None and added > max(5000, words.size // 8)
-                    if grown or self._store_fits(matcher):
+                    if self._map_stored(matcher) or grown or self._store_fits(matcher):
                         self._start_words(matcher)
                 else:
                     matcher = None  # papers merged into existing ones: start afresh
@@ -117,7 +117,8 @@ class SearchEngine:
                 matcher = self._matcher = Matcher(corpus, self.library, self._index)
                 matcher.defer_checks = self.background  # the index is on its way
                 self._index = None  # only ever for the corpus it was built from
-                if self.background and (matcher.words is None or matcher.words.size < matcher.size):
+                mapped = self._map_stored(matcher)  # then the thread only prepares the columns
+                if self.background and (mapped or matcher.words is None or matcher.words.size < matcher.size):
                     self._start_words(matcher)
             return matcher
 
@@ -131,8 +132,22 @@ class SearchEngine:
         if self.background and store is not None:
             threading.Thread(target=self._warm, name="paper-tui-search-warm", daemon=True).start()
 
+    def _map_stored(self, matcher: Matcher) -> bool:
+        """Map the stored word index into ``matcher`` now, if it is for its papers and
+        it has none: whoever asked for the matcher (a search) is then complete at once,
+        for the 0.2 s mapping and checking it takes at a million papers."""
+        store = self._store
+        if store is None or not self._store_fits(matcher):
+            return False
+        words = store.load()
+        if words is None:
+            return False
+        matcher.words = words
+        return True
+
     def _warm(self) -> None:
-        """Build the columns and start the word index's thread (the first search would)."""
+        """Build the columns, map the stored word index and start the thread that
+        prepares the rest, as the first search would."""
         before = self._builder
         matcher = self.matcher()
         with self._lock:
@@ -167,13 +182,13 @@ class SearchEngine:
         if store is None or store.size != matcher.size:
             store = None
         words = matcher.words
-        if words is None or words.size < matcher.size:
-            if store is not None:
-                words = store.load()
-                if words is not None and not cancelled():
-                    matcher.words = words
-                    matcher.prepare_columns(cancelled, paused)
-                    return
+        if (words is None or words.size < matcher.size) and store is not None:
+            loaded = store.load()
+            if loaded is not None and not cancelled():
+                matcher.words = words = loaded
+        if words is not None and words.size >= matcher.size:
+            matcher.prepare_columns(cancelled, paused)
+        else:
             words = matcher.build_words(cancelled, paused)
         if (
             store is not None

@@ -41,6 +41,9 @@ from paper_tui.text import fold
 COLUMN_FIELDS = ("title", "authors", "id", "cat")
 #: Unindexed abstracts read at most per term when checks are deferred: about 0.5 s.
 DEFER_CHECKS = 20_000
+#: Papers appended at once beyond which the id and category columns are dropped
+#: rather than extended while searches wait (see :meth:`Matcher.extend`).
+EXTEND_INLINE = 20_000
 #: Abstracts checked between two looks at ``cancelled()``.
 CHECK_BATCH = 2048
 #: Folded abstracts kept for checks while typing: about 40k abstracts, 48 MB.
@@ -194,6 +197,11 @@ class Matcher:
             self.version = self.corpus.version
             self.title.extend(title_values(self.corpus, old))
             self.authors.extend(author_values(self.corpus, old))
+            if self.size - old > EXTEND_INLINE:
+                # Built again outside the lock when next needed (usually by the
+                # background thread): extended here, every search would wait for them
+                # (10 s for the categories of a million papers, read from each blob).
+                self._ids = self._cats = None
             if self._ids is not None:
                 self._ids.extend(self.corpus.paper_id(i) for i in range(old, self.size))
             if self._cats is not None:
