@@ -202,18 +202,6 @@ class SearchEngine:
             if mapped is not None and matcher.words is words:
                 matcher.words = mapped
 
-    def load_stored_index(self) -> bool:
-        """Map the stored word index, if there is one for this corpus; never build
-        one (a one-shot search reads a few abstracts faster than it builds an index)."""
-        matcher = self.matcher()
-        store = self._store
-        if store is None or store.size != matcher.size or self.index_ready():
-            return False
-        words = store.load()
-        if words is not None:
-            matcher.words = words
-        return words is not None
-
     def build_word_index(self) -> None:
         """Build the abstract word index now, in this thread (tests, benchmarks, CLI);
         from the store (and into it) as the background thread does."""
@@ -393,8 +381,7 @@ def search_corpus(
     corpus: Corpus, query: str, library: LibraryView | None = None, store: WordStore | None = None
 ) -> list[int]:
     """Positions of the papers matching ``query``, best first: the app's order.
-    ``store``: where the corpus's word index may be kept (used if it is there)."""
-    engine = SearchEngine(corpus, library, background=False, store=store)
-    engine.load_stored_index()
-    result = engine.search(query)
+    ``store``: where the corpus's word index may be kept (mapped if it is there;
+    never built: a one-shot search reads a few abstracts faster than that)."""
+    result = SearchEngine(corpus, library, background=False, store=store).search(query)
     return [] if result is None else list(result.positions)
