@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from paper_tui import heap
 from paper_tui.corpus import Corpus
 from paper_tui.model import Paper
-from paper_tui.search import SearchEngine, matcher, vector
+from paper_tui.search import SearchEngine, kernels, matcher, vector
 from paper_tui.search.index import Column
 
 
@@ -70,10 +70,11 @@ def _corpus(size: int) -> Corpus:
 
 
 def test_columns_walked_side_by_side_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A fuzzy term's title and author walks on two threads (as at 50k papers and
-    more) find exactly the papers one thread finds, in the same order."""
+    """A term's title and author searches (and ids, categories) on two threads (as
+    at 50k papers and more) find exactly the papers one thread finds, in order."""
     corpus = _corpus(3000)
     queries = ["grn", "smith", "ada", "graph ada", "dl", "!nsm", "mdl | cyg", "gr", "gra", "grap"]
+    queries += ["'l", "'smi", "^gra", "!s", "'ada !'lee", "model$", "'x:1"]
     alone = SearchEngine(corpus, background=False)
     monkeypatch.setattr(matcher, "SIDE_BY_SIDE", 10**9)
     expected = {}
@@ -110,3 +111,80 @@ def test_freed_memory_is_kept_on_linux() -> None:
         pytest.skip("no mallopt in this C library")
     assert heap.keep_freed_memory() is True
     assert heap.keep_freed_memory() is True
+
+
+LINES = st.lists(st.text(alphabet="abcé ,x\x01", max_size=30), min_size=1, max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(LINES, st.text(alphabet="abcx ,", min_size=1, max_size=5), st.lists(st.integers(0, 39), max_size=12))
+def test_compiled_walks_are_the_numpy_walks_and_the_subsequence_test(
+    lines: list[str], needle: str, chosen: list[int]
+) -> None:
+    """The compiled loop, the numpy walk and the plain subsequence test agree on every
+    paper (where the needle's last letter was found too), over all papers and over
+    some, and continuing a walk from where it stopped."""
+    assert kernels.warm()
+    column = Column(lines)
+    data, encoded = column.data(), needle.encode("ascii")
+    papers = np.unique(np.array([c % len(lines) for c in chosen] or [0], np.uint32))
+    for subset in (np.arange(len(lines), dtype=np.uint32), papers):
+        begin, ends = column.line_starts()[subset], column.line_ends()[subset]
+        compiled = kernels.walk(data, encoded, subset, begin, ends)
+        numpy_walk = vector.walk(column.letters(), encoded, subset, begin, ends)
+        for ours, theirs in zip(compiled, numpy_walk, strict=True):
+            assert ours.tolist() == theirs.tolist()
+        expected = [p for p in subset.tolist() if subsequence(needle, column.value(p))]
+        assert compiled[0].tolist() == expected
+        # Continued with one more letter from where each paper's walk stopped.
+        more = kernels.walk(data, b"a", compiled[0], compiled[1] + 1, compiled[2])
+        assert more[0].tolist() == [p for p in subset.tolist() if subsequence(needle + "a", column.value(p))]
+
+
+def test_walks_without_the_compiled_loops_give_the_same_papers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before numba is ready (or where it is missing) the fuzzy walks take numpy."""
+    corpus = _corpus(2000)
+    queries = ["grn", "smith", "graph ada", "!nsm", "'l", "mdl | cyg"]
+    assert kernels.warm()
+    compiled = SearchEngine(corpus, background=False)
+    expected = {q: list(compiled.search(q).positions) for q in queries}  # type: ignore[union-attr]
+    monkeypatch.setattr(kernels, "ready", lambda: False)
+    plain = SearchEngine(corpus, background=False)
+    for query in queries:
+        result = plain.search(query)
+        assert result is not None and list(result.positions) == expected[query], query
+    assert plain.matcher().title.letters_ready()  # the numpy walk ran
+
+
+@settings(max_examples=120, deadline=None)
+@given(LINES, st.text(alphabet="abx ,", min_size=1, max_size=3), st.integers(0, 45))
+def test_compiled_contiguous_check_is_str_find(lines: list[str], needle: str, limit: int) -> None:
+    """The compiled check (the ranking pool's) keeps the first ``limit`` papers whose
+    line holds the needle as is, as ``str.find`` on the folded text does."""
+    assert kernels.warm()
+    column = Column(lines)
+    papers = np.arange(len(lines), dtype=np.uint32)
+    held = kernels.holding(
+        column.data(), needle.encode("ascii"), papers, column.line_starts(), column.line_ends(), limit
+    )
+    expected = [p for p in range(len(lines)) if needle in column.value(p)][:limit]
+    assert held.tolist() == expected
+
+
+def test_the_pool_is_the_same_with_and_without_the_compiled_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """More matches than the pool holds: ranked the same either way (the app warms
+    the compiled loops, ``paper-tui list`` may not)."""
+    from paper_tui.search import ranking
+
+    monkeypatch.setattr(ranking, "POOL_SIZE", 40)
+    monkeypatch.setattr(ranking, "CHECKED_FIRST", 300)
+    corpus = _corpus(3000)
+    queries = ["graph", "net", "mdl", "ada", "'model", "agent speech"]
+    assert kernels.warm()
+    compiled = SearchEngine(corpus, background=False)
+    expected = {q: list(compiled.search(q).positions) for q in queries}  # type: ignore[union-attr]
+    monkeypatch.setattr(kernels, "ready", lambda: False)
+    plain = SearchEngine(corpus, background=False)
+    for query in queries:
+        result = plain.search(query)
+        assert result is not None and list(result.positions) == expected[query], query

@@ -3,9 +3,10 @@
 A regex like ``t[^r\\n]*r...`` steps through every character in the regex
 interpreter and costs seconds at a million titles.  The greedy walk (find the
 first character, then the next after it, ...) decides a subsequence exactly; for
-the usual needle (printable ASCII, any case) each letter is one numpy
-``searchsorted`` over the column's letter offsets (:mod:`vector`), otherwise one
-``str.find`` per paper in C through ``map``.  Typing adds one character at a time,
+the usual needle (printable ASCII, any case) it is a compiled loop over the
+column's ASCII copy (:mod:`kernels`), or while that is not ready one numpy
+``searchsorted`` per letter over the column's letter offsets (:mod:`vector`);
+otherwise one ``str.find`` per paper in C through ``map``.  Typing adds one character at a time,
 so the walk for ``tran`` is kept and ``trans`` continues it with one more step
 over the papers still in (:class:`FuzzyMemo`).
 """
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from paper_tui.search import bulk, vector
+from paper_tui.search import bulk, kernels, vector
 from paper_tui.search.vector import Mask, Positions
 
 if TYPE_CHECKING:
@@ -43,8 +44,11 @@ def walk(
 ) -> Walk:
     """Walk ``needle`` through the lines ``[begin[i], ends[i])`` of ``text``: ``column``'s
     folded text, or its case-kept text when ``cased``."""
-    if not cased and bulk.maskable(needle) and column.letters_usable(len(papers)):
-        return Walk(*vector.walk(column.letters(), needle.encode("ascii"), papers, begin, ends))
+    if not cased and bulk.maskable(needle):
+        if kernels.ready():
+            return Walk(*kernels.walk(column.data(), needle.encode("ascii"), papers, begin, ends))
+        if column.letters_usable(len(papers)):
+            return Walk(*vector.walk(column.letters(), needle.encode("ascii"), papers, begin, ends))
     return _walk_text(text, needle, papers, begin, ends)
 
 

@@ -21,7 +21,7 @@ from operator import contains
 import numpy as np
 
 from paper_tui.corpus import Corpus
-from paper_tui.search import bulk, fuzzy, vector
+from paper_tui.search import bulk, fuzzy, kernels, vector
 from paper_tui.search.fuzzy import FuzzyMemo
 from paper_tui.search.index import (
     WORD,
@@ -54,8 +54,11 @@ PER_DOC_RATIO = 8
 #: ... unless the numpy scan of the whole column takes fewer element steps (about
 #: 20 ns each) than this many per candidate (a regex search of a line, 1.5 us).
 NUMPY_STEPS_PER_CHECK = 64
-#: A fuzzy term walks its columns side by side (numpy lets go of the interpreter
-#: lock while it searches) when at least this many papers are in play.
+#: Corpora this big warm the compiled walks up (:mod:`kernels`); smaller ones walk
+#: fast enough with numpy, without numba's import (0.6 s, 60 MB).
+COMPILED_WALKS = 20_000
+#: A fuzzy or exact term searches its columns side by side (numpy lets go of the
+#: interpreter lock while it searches) when at least this many papers are in play.
 SIDE_BY_SIDE = 50_000
 _side: ThreadPoolExecutor | None = None
 _side_lock = threading.Lock()
@@ -385,7 +388,7 @@ class Matcher:
         names = fields_of(term)
         columns = [name for name in names if name in COLUMN_FIELDS]
         aside: list[Future[Hits]] = []
-        if term.kind == "fuzzy" and len(columns) > 1:
+        if term.kind in ("fuzzy", "exact") and len(columns) > 1:
             papers = hi - lo if candidates is None else len(candidates)
             if papers >= SIDE_BY_SIDE:
                 # The title's walk here, the others' meanwhile on the side thread.
@@ -611,7 +614,11 @@ class Matcher:
         """Build what the columns' searches use (seconds at a million papers: run it
         in the background); False if cancelled.  While ``paused()`` is true (a search
         runs) it waits, so that the two do not share the interpreter lock."""
-        # What typing needs first: the letter offsets of the title and author walks.
+        # What typing needs first: the compiled walks (numba's import and compile,
+        # a second or two), then the letter offsets (exact terms, and the walks
+        # where numba is missing).
+        if self.size >= COMPILED_WALKS:
+            kernels.warm()
         self.title.prepare()
         self.authors.prepare()
         self._year_column()  # a Python step per paper: not while someone types year:

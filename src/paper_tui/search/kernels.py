@@ -1,0 +1,145 @@
+"""Compiled loops (numba) for the walks a million papers make per keystroke.
+
+fzf's "characters in order" is a loop per paper: from where the last letter was
+found, look for the next one before the line ends.  numpy can only do it a letter
+at a time over every paper (a binary search in the letter's offsets, 40-70 ns a
+paper on this machine, see :mod:`vector`); compiled, the loop is 10-30 ns a paper
+for the whole needle and needs no letter offsets.  numba compiles it on first use
+(about a second; kept in numba's cache for later runs) and lets go of the
+interpreter lock while it runs, so two columns walk on two cores.
+
+numba is imported and the loops compiled off the interface's thread
+(:func:`warm`); until then, or where numba cannot be imported, :func:`ready` is
+false and callers take the numpy walk.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from paper_tui.search.vector import Positions
+
+_state: dict[str, Any] = {}
+_lock = threading.Lock()
+#: Set once :func:`warm` has finished, whatever its outcome.
+_settled = threading.Event()
+
+
+def ready() -> bool:
+    """Are the compiled loops usable now (never waits)?"""
+    return "walk" in _state
+
+
+def settled() -> bool:
+    """Has :func:`warm` finished (the loops usable, or known not to be)?"""
+    return _settled.is_set()
+
+
+def warm() -> bool:
+    """Import numba and compile the loops (once; seconds the first time on a
+    machine, then from numba's cache); True when they are usable."""
+    with _lock:
+        if not _settled.is_set():
+            try:
+                _state.update(_compile())
+            except Exception:  # no numba, or it cannot compile here: numpy it is
+                _state.clear()
+            _settled.set()
+        return ready()
+
+
+def walk(
+    data: bytes, needle: bytes, papers: Positions, begin: Positions, ends: Positions
+) -> tuple[Positions, Positions, Positions]:
+    """The papers whose line ``[begin[i], ends[i])`` of ``data`` holds ``needle`` in
+    order, where the needle's last byte was found in each, and their line ends
+    (the same as :func:`vector.walk`).  Only when :func:`ready`."""
+    compiled: Callable[..., tuple[Positions, Positions, Positions]] = _state["walk"]
+    return compiled(
+        np.frombuffer(data, np.uint8),
+        np.frombuffer(needle, np.uint8),
+        np.ascontiguousarray(papers, np.uint32),
+        np.ascontiguousarray(begin, np.uint32),
+        np.ascontiguousarray(ends, np.uint32),
+    )
+
+
+def holding(
+    data: bytes, needle: bytes, papers: Positions, starts: Positions, ends: Positions, limit: int
+) -> Positions:
+    """The first ``limit`` of ``papers`` (in order) whose line ``[starts[i], ends[i])``
+    of ``data`` holds ``needle`` as is.  Only when :func:`ready`."""
+    compiled: Callable[..., Positions] = _state["holding"]
+    return compiled(
+        np.frombuffer(data, np.uint8),
+        np.frombuffer(needle, np.uint8),
+        np.ascontiguousarray(papers, np.uint32),
+        np.ascontiguousarray(starts, np.uint32),
+        np.ascontiguousarray(ends, np.uint32),
+        limit,
+    )
+
+
+def _compile() -> dict[str, Any]:
+    import numba  # type: ignore[import-untyped]  # seconds to import: only here
+
+    @numba.njit(cache=True, nogil=True)  # type: ignore[misc]
+    def walk_lines(data: Any, needle: Any, papers: Any, begin: Any, ends: Any) -> Any:
+        size = len(papers)
+        kept = np.empty(size, np.uint32)
+        found = np.empty(size, np.uint32)
+        limits = np.empty(size, np.uint32)
+        count = 0
+        letters = len(needle)
+        for i in range(size):
+            at = np.int64(begin[i])
+            end = np.int64(ends[i])
+            matched = True
+            for number in range(letters):
+                if number:
+                    at += 1
+                code = needle[number]
+                while at < end and data[at] != code:
+                    at += 1
+                if at >= end:
+                    matched = False
+                    break
+            if matched:
+                kept[count] = papers[i]
+                found[count] = at
+                limits[count] = end
+                count += 1
+        return kept[:count].copy(), found[:count].copy(), limits[:count].copy()
+
+    @numba.njit(cache=True, nogil=True)  # type: ignore[misc]
+    def holding_lines(data: Any, needle: Any, papers: Any, starts: Any, ends: Any, limit: Any) -> Any:
+        kept = np.empty(min(len(papers), max(limit, 0)), np.uint32)
+        count = 0
+        size = len(needle)
+        for i in range(len(papers)):
+            if count >= limit:
+                break
+            last = np.int64(ends[i]) - size
+            at = np.int64(starts[i])
+            while at <= last:
+                same = True
+                for k in range(size):
+                    if data[at + k] != needle[k]:
+                        same = False
+                        break
+                if same:
+                    kept[count] = papers[i]
+                    count += 1
+                    break
+                at += 1
+        return kept[:count].copy()
+
+    # Compile now, on this thread, for the one signature each is called with.
+    empty, byte = np.empty(0, np.uint32), np.zeros(1, np.uint8)
+    walk_lines(byte, byte, empty, empty, empty)
+    holding_lines(byte, byte, empty, empty, empty, 1)
+    return {"walk": walk_lines, "holding": holding_lines}
