@@ -145,6 +145,14 @@ def test_walks_without_the_compiled_loops_give_the_same_papers(monkeypatch: pyte
     """Before numba is ready (or where it is missing) the fuzzy walks take numpy."""
     corpus = _corpus(2000)
     queries = ["grn", "smith", "graph ada", "!nsm", "'l", "mdl | cyg"]
+    plain = _same_without_compiled_loops(monkeypatch, corpus, queries)
+    assert plain.matcher().title.letters_ready()  # the numpy walk ran
+
+
+def _same_without_compiled_loops(
+    monkeypatch: pytest.MonkeyPatch, corpus: Corpus, queries: list[str]
+) -> SearchEngine:
+    """Search ``queries`` with the compiled loops, then without: the same results."""
     assert kernels.warm()
     compiled = SearchEngine(corpus, background=False)
     expected = {q: list(compiled.search(q).positions) for q in queries}  # type: ignore[union-attr]
@@ -153,7 +161,7 @@ def test_walks_without_the_compiled_loops_give_the_same_papers(monkeypatch: pyte
     for query in queries:
         result = plain.search(query)
         assert result is not None and list(result.positions) == expected[query], query
-    assert plain.matcher().title.letters_ready()  # the numpy walk ran
+    return plain
 
 
 @settings(max_examples=120, deadline=None)
@@ -178,13 +186,5 @@ def test_the_pool_is_the_same_with_and_without_the_compiled_check(monkeypatch: p
 
     monkeypatch.setattr(ranking, "POOL_SIZE", 40)
     monkeypatch.setattr(ranking, "CHECKED_FIRST", 300)
-    corpus = _corpus(3000)
     queries = ["graph", "net", "mdl", "ada", "'model", "agent speech"]
-    assert kernels.warm()
-    compiled = SearchEngine(corpus, background=False)
-    expected = {q: list(compiled.search(q).positions) for q in queries}  # type: ignore[union-attr]
-    monkeypatch.setattr(kernels, "ready", lambda: False)
-    plain = SearchEngine(corpus, background=False)
-    for query in queries:
-        result = plain.search(query)
-        assert result is not None and list(result.positions) == expected[query], query
+    _same_without_compiled_loops(monkeypatch, _corpus(3000), queries)

@@ -59,13 +59,7 @@ def walk(
     order, where the needle's last byte was found in each, and their line ends
     (the same as :func:`vector.walk`).  Only when :func:`ready`."""
     compiled: Callable[..., tuple[Positions, Positions, Positions]] = _state["walk"]
-    return compiled(
-        np.frombuffer(data, np.uint8),
-        np.frombuffer(needle, np.uint8),
-        np.ascontiguousarray(papers, np.uint32),
-        np.ascontiguousarray(begin, np.uint32),
-        np.ascontiguousarray(ends, np.uint32),
-    )
+    return compiled(*_arrays(data, needle, papers, begin, ends))
 
 
 def holding(
@@ -74,14 +68,16 @@ def holding(
     """The first ``limit`` of ``papers`` (in order) whose line ``[starts[i], ends[i])``
     of ``data`` holds ``needle`` as is.  Only when :func:`ready`."""
     compiled: Callable[..., Positions] = _state["holding"]
-    return compiled(
+    return compiled(*_arrays(data, needle, papers, starts, ends), limit)
+
+
+def _arrays(data: bytes, needle: bytes, *positions: Positions) -> list[Any]:
+    """The loops' arguments as the arrays they were compiled for."""
+    return [
         np.frombuffer(data, np.uint8),
         np.frombuffer(needle, np.uint8),
-        np.ascontiguousarray(papers, np.uint32),
-        np.ascontiguousarray(starts, np.uint32),
-        np.ascontiguousarray(ends, np.uint32),
-        limit,
-    )
+        *(np.ascontiguousarray(p, np.uint32) for p in positions),
+    ]
 
 
 def _compile() -> dict[str, Any]:
