@@ -188,3 +188,25 @@ def test_the_pool_is_the_same_with_and_without_the_compiled_check(monkeypatch: p
     monkeypatch.setattr(ranking, "CHECKED_FIRST", 300)
     queries = ["graph", "net", "mdl", "ada", "'model", "agent speech"]
     _same_without_compiled_loops(monkeypatch, _corpus(3000), queries)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(alphabet="abz09 -é", max_size=60), min_size=1, max_size=80), st.integers(4, 64))
+def test_letters_found_one_at_a_time_are_the_letters_built_together(lines: list[str], chunk: int) -> None:
+    """With the compiled walks, a letter's offsets are found when an exact term first
+    asks (a chunk of the copy at a time); they, and the counts, are those the
+    one-pass build gives, with many blocks and chunks."""
+    saved = vector._CHUNK
+    vector._CHUNK = chunk
+    try:
+        column = Column(lines)
+        built = vector.Letters(column.data())
+        built.build()
+        assert kernels.warm()
+        lazy = vector.Letters(column.data())
+        for code in b"abz09-":
+            assert lazy.count(code) == built.count(code)
+            assert lazy.offsets(code).tolist() == built.offsets(code).tolist()
+        assert not lazy.built
+    finally:
+        vector._CHUNK = saved

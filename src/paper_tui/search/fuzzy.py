@@ -45,7 +45,7 @@ def walk(
     """Walk ``needle`` through the lines ``[begin[i], ends[i])`` of ``text``: ``column``'s
     folded text, or its case-kept text when ``cased``."""
     if not cased and bulk.maskable(needle):
-        if kernels.ready():
+        if kernels.usable():
             return Walk(*kernels.walk(column.data(), needle.encode("ascii"), papers, begin, ends))
         if column.letters_usable(len(papers)):
             return Walk(*vector.walk(column.letters(), needle.encode("ascii"), papers, begin, ends))

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from paper_tui.corpus import Corpus
-from paper_tui.search import bulk, vector
+from paper_tui.search import bulk, kernels, vector
 from paper_tui.text import fold
 
 WORD = re.compile(r"\w+")
@@ -94,7 +94,10 @@ class Column:
         return letters
 
     def letters_ready(self) -> bool:
-        """Are the letter offsets built (a walk would not wait for them)?"""
+        """Are the letter offsets built, or not needed for walks (compiled), so that a
+        search need not wait for them?"""
+        if kernels.ready():
+            return True  # the walks are compiled; exact terms find a letter's offsets on demand
         letters = self._letters
         return letters is not None and letters.built
 
@@ -108,7 +111,8 @@ class Column:
 
     def prepare(self) -> None:
         """Build what the numpy walks use now (in the background) rather than on the first query."""
-        self.letters().build()
+        if not kernels.ready():
+            self.letters().build()
         self._line_arrays()
 
     def _line_arrays(self) -> tuple[vector.Positions, vector.Positions]:

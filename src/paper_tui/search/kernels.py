@@ -20,13 +20,18 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from paper_tui.search.vector import Positions
+Positions = npt.NDArray[np.uint32]
 
 _state: dict[str, Any] = {}
 _lock = threading.Lock()
-#: Set once :func:`warm` has finished, whatever its outcome.
+#: Set once :func:`warm` has started, and once it has finished (whatever its outcome).
+_started = threading.Event()
 _settled = threading.Event()
+#: The longest a search waits for a warm-up under way (import and compile from
+#: numba's cache take 1-2 s here) rather than build the numpy walk's letter offsets.
+WAIT_SECONDS = 10.0
 
 
 def ready() -> bool:
@@ -39,9 +44,21 @@ def settled() -> bool:
     return _settled.is_set()
 
 
+def usable() -> bool:
+    """Are the compiled loops usable, once a warm-up under way has finished?
+
+    Waits (at most :data:`WAIT_SECONDS`) only while :func:`warm` runs on another
+    thread: the first keystrokes after a big load would otherwise build the numpy
+    walk's letter offsets, seconds and hundreds of megabytes at a million papers."""
+    if not ready() and _started.is_set():
+        _settled.wait(WAIT_SECONDS)
+    return ready()
+
+
 def warm() -> bool:
     """Import numba and compile the loops (once; seconds the first time on a
     machine, then from numba's cache); True when they are usable."""
+    _started.set()
     with _lock:
         if not _settled.is_set():
             try:

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from paper_tui import heap
+from paper_tui.search import kernels
 
 Positions = npt.NDArray[np.uint32]
 Mask = npt.NDArray[np.bool_]
@@ -109,6 +110,7 @@ class Letters:
         self._low: dict[int, npt.NDArray[np.uint16]] = {}
         self._first: dict[int, npt.NDArray[np.int64]] = {}
         self._built = False
+        self._histogram: npt.NDArray[np.intp] | None = None
         self._lock = threading.Lock()
         self._spelled: OrderedDict[int, Positions] = OrderedDict()
         self._spelled_lock = threading.Lock()
@@ -144,13 +146,22 @@ class Letters:
         self._low[code], self._first[code] = low, first
 
     def _split(self, code: int) -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.int64]]:
-        if code in _WORDY:
+        if code in _WORDY and not self._built and not kernels.ready():
+            # The numpy walks step through most letters: all of them in one pass.
+            # With the compiled walks, only exact terms ask, for a letter or two.
             self.build()
         low = self._low.get(code)
         if low is None:
             with self._lock:
                 if code not in self._low:
-                    found = np.flatnonzero(self.data == code).astype(np.uint32)
+                    # A chunk at a time: a compare of the whole copy would make a
+                    # temporary as big as the column (78 MB at a million titles).
+                    data = self.data
+                    parts = [
+                        (np.flatnonzero(data[lo : lo + _CHUNK] == code) + lo).astype(np.uint32)
+                        for lo in range(0, len(data), _CHUNK)
+                    ]
+                    found = np.concatenate(parts) if parts else np.empty(0, np.uint32)
                     counts = np.bincount(found >> _BLOCK_BITS, minlength=self._blocks).astype(np.int64)
                     self._store(code, (found & _LOW_MASK).astype(np.uint16), counts)
                 low = self._low[code]
@@ -162,8 +173,14 @@ class Letters:
         return self._built
 
     def count(self, code: int) -> int:
-        """How many times byte ``code`` occurs."""
-        return len(self._split(code)[0])
+        """How many times byte ``code`` occurs (without building its offsets)."""
+        low = self._low.get(code)
+        if low is not None:
+            return len(low)
+        with self._lock:
+            if self._histogram is None:
+                self._histogram = np.bincount(self.data, minlength=256)
+            return int(self._histogram[code])
 
     def offsets(self, code: int) -> Positions:
         """Every offset where byte ``code`` occurs, ascending (a view: do not write to it)."""
