@@ -244,7 +244,9 @@ _DOIS = st.one_of(
 # Names are mostly printable ASCII: the quick path for them folds nothing, so spaces at
 # the ends, doubled, or whole names empty must send them the slow way.
 _NAME_TEXT = st.lists(
-    st.sampled_from(["Smith", "John", "Jr", "O'Neil", "J.", "", " ", "  ", "\t", "\\'e", "é", "{B}", "~"]),
+    st.sampled_from(
+        ["Smith", "John", "Jr", "O'Neil", "J.", "", " ", "  ", "\t", "\\'e", "é", "{B}", "~", "\x1f"]
+    ),
     max_size=4,
 ).map("".join)
 _NAMES = st.lists(st.one_of(_NAME_TEXT, _NAME_TEXT, _TEXT), max_size=4)

@@ -62,7 +62,46 @@ _BLOCK = _joined(
 @example("\x0c\nabc")
 @example("abc \x1c")
 def test_clean_block_quick_path_is_the_general_one(raw: str) -> None:
-    assert clean_block(raw) == _clean_block(raw)
+    assert clean_block(raw) == _clean_block(raw) == _paragraphs_reference(raw)
+
+
+def _paragraphs_reference(raw: str) -> str:
+    """clean_block without any quick path: controls stripped, each paragraph's words."""
+    paragraphs = (" ".join(p.split()) for p in text._PARAGRAPH_BREAK.split(strip_controls(raw)))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+# What the slow path meets: mojibake (lone C1 characters), escapes, odd whitespace.
+_DIRTY_BLOCK = _joined(
+    [
+        "\x80",
+        "\x93",
+        "\x98",
+        "\x9d",
+        "\x9c",
+        "\x07",
+        "\x1b[1m",
+        "\xa0",
+        "\u3000",
+        "\t",
+        "\r\n",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "word",
+        "é",
+    ],
+    16,
+)
+
+
+@settings(max_examples=500)
+@given(_DIRTY_BLOCK)
+@example("\u00ce\u0098 a\n b")
+@example("\x98\xa0x")
+def test_the_slow_path_s_second_quick_path_is_the_paragraph_walk(raw: str) -> None:
+    assert clean_block(raw) == _clean_block(raw) == _paragraphs_reference(raw)
 
 
 _MATHY = _joined(["$", "$$", "\\$", "\\", "\\(", "\\)", "\\[", "\\]", "x", " ", "\n", "{a}", "$x$"], 14)
@@ -94,6 +133,54 @@ _CONTROLS = st.lists(
     ),
     max_size=20,
 ).map("".join)
+
+
+# _ESCAPES as it was written first: one class for the 8-bit string introducers, a
+# greedy body (the regex engine then tried every position).
+_ESCAPES_REFERENCE = re.compile(
+    r"""
+      \x1b\[[0-?]*[ -/]*[@-~]?
+    | \x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?
+    | \x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?
+    | \x1b[ -/]*[0-~]?
+    | \x9b[0-?]*[ -/]*[@-~]?
+    | [\x9d\x90\x98\x9e\x9f][^\x07\x9c\x1b]*(?:\x07|\x9c)
+    """,
+    re.VERBOSE,
+)
+_ESCAPY = _joined(
+    [
+        "\x1b",
+        "\x9b",
+        "\x9d",
+        "\x90",
+        "\x98",
+        "\x9e",
+        "\x9f",
+        "\x9c",
+        "\x07",
+        "\\",
+        "[",
+        "]",
+        "P",
+        "X",
+        "^",
+        "_",
+        " ",
+        "0",
+        "A",
+        "~",
+        "é",
+    ],
+    14,
+)
+
+
+@settings(max_examples=1000)
+@given(st.one_of(_ESCAPY, _CONTROLS))
+@example("\x1b]0;t\x07 \x98a\x9c \x9d b")
+def test_escapes_regex_removes_what_its_first_form_removed(raw: str) -> None:
+    assert text._ESCAPES.sub("", raw) == _ESCAPES_REFERENCE.sub("", raw)
 
 
 @settings(max_examples=500)

@@ -19,6 +19,11 @@ from functools import lru_cache
 # strings, two-character escapes, and their 8-bit C1 forms.  An 8-bit string must be
 # ended to take its text along: a lone U+0098 or U+009D is mojibake far more often
 # (a double-encoded Greek letter in an abstract), and removing it alone is safe.
+#
+# Every branch starts with one literal character, so the regex engine skips from one
+# introducer to the next instead of trying every position (mojibake abstracts hold
+# many lone C1 characters: 50 us an abstract the other way); and an 8-bit string's
+# body is possessive, so a lone introducer costs one scan, not a scan and a backtrack.
 _ESCAPES = re.compile(
     r"""
       \x1b\[[0-?]*[ -/]*[@-~]?             # CSI ... final byte
@@ -26,8 +31,9 @@ _ESCAPES = re.compile(
     | \x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?        # DCS, SOS, PM, APC
     | \x1b[ -/]*[0-~]?                     # other escapes (nF, Fp, Fe, Fs)
     | \x9b[0-?]*[ -/]*[@-~]?               # 8-bit CSI
-    | [\x9d\x90\x98\x9e\x9f][^\x07\x9c\x1b]*(?:\x07|\x9c)    # 8-bit OSC, DCS, SOS, PM, APC
-    """,
+    """
+    # 8-bit OSC, DCS, SOS, PM, APC: one branch each (a class would stop the skipping).
+    + "".join(rf"| \x{code:02x}[^\x07\x9c\x1b]*+(?:\x07|\x9c)" for code in (0x9D, 0x90, 0x98, 0x9E, 0x9F)),
     re.VERBOSE,
 )
 
@@ -47,11 +53,14 @@ _STRIP_TABLE.update({0x09: 0x20, 0x0D: 0x0A, 0x2028: 0x0A, 0x2029: 0x0A, 0x85: 0
 # A lone surrogate (JSON's "\ud800" decodes to one) cannot be written as UTF-8: the
 # cache, an export or the terminal would fail on it.  It shows as U+FFFD instead.
 _STRIP_TABLE.update({c: 0xFFFD for c in range(0xD800, 0xE000)})
-#: The characters an escape sequence starts with (every branch of _ESCAPES).
-_ESCAPE_START = re.compile("[\x1b\x9b\x9d\x90\x98\x9e\x9f]")
 #: Each character the table changes, and what it becomes.
 _STRIP_CHARS = {chr(c): "" if to is None else chr(to) for c, to in _STRIP_TABLE.items()}
 _UNSAFE = re.compile("[" + "".join(re.escape(c) for c in sorted(_STRIP_CHARS)) + "]")
+# The same changes for text of code points below 256 (ASCII, and the mojibake of
+# UTF-8 read as Latin-1, dense in C1 controls), made on its Latin-1 bytes: a regex
+# class walks such text at 10 us a thousand characters, bytes.translate at 1.
+_LATIN1_TABLE = bytes.maketrans(b"\t\r\x85", b" \n\n")
+_LATIN1_DELETE = bytes(c for c in range(256) if _STRIP_CHARS.get(chr(c)) == "")
 
 
 def _strip_char(match: re.Match[str]) -> str:
@@ -62,13 +71,26 @@ def strip_controls(text: str) -> str:
     """Remove escape sequences and invisible or control characters, keep newlines."""
     if text.isascii() and text.isprintable():
         return text
-    if not _UNSAFE.search(text):
-        return text
-    if _ESCAPE_START.search(text):  # the sequence regex tries every position: 30 us an abstract
+    # The characters an escape sequence starts with (every branch of _ESCAPES), each
+    # looked for by memchr: a regex class walks a non-ASCII abstract at 8 us.
+    if (
+        "\x1b" in text
+        or "\x9b" in text
+        or "\x9d" in text
+        or "\x90" in text
+        or "\x98" in text
+        or "\x9e" in text
+        or "\x9f" in text
+    ):
         text = _ESCAPES.sub("", text)
-    # A regex visiting the few characters to change, not str.translate: with a dict
-    # table translate costs ~0.1 us a character, a whole abstract for one stray C1.
-    return _UNSAFE.sub(_strip_char, text)
+    try:
+        data = text.encode("latin-1")
+    except UnicodeEncodeError:
+        # A regex visiting the few characters to change, not str.translate: with a dict
+        # table translate costs ~0.1 us a character, a whole abstract for one stray C1.
+        return _UNSAFE.sub(_strip_char, text)
+    cleaned = data.translate(_LATIN1_TABLE, _LATIN1_DELETE)
+    return text if cleaned == data else cleaned.decode("latin-1")
 
 
 def clean_text(text: str | None) -> str:
@@ -88,10 +110,6 @@ def clean_text(text: str | None) -> str:
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 
-# Every ASCII control but the newline: what stops clean_block's quick path.
-_ASCII_CONTROLS = bytes([*range(0x0A), *range(0x0B, 0x20), 0x7F])
-
-
 #: What str.isspace() is true of (a test checks), but the space and the newline.
 _OTHER_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(
     chr(c) for c in range(0x2000, 0x200B)
@@ -101,6 +119,21 @@ _OTHER_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\u2
 _NOT_QUICK = re.compile(
     "[" + "".join(re.escape(c) for c in sorted(set(_STRIP_CHARS) | set(_OTHER_SPACES))) + "]"
 )
+#: Those of them below 256, as Latin-1 bytes.
+_LATIN1_NOT_QUICK = bytes(c for c in range(256) if _NOT_QUICK.match(chr(c)))
+
+
+def _quick_characters(text: str) -> bool:
+    """Whether ``text`` holds no character that keeps clean_block off its quick path.
+
+    Asked of most abstracts of a bulk load: ASCII and Latin-1 text is checked by
+    deleting those characters from its bytes (1 us a thousand characters; the regex
+    class takes 6 to 30), wider text by the regex."""
+    try:
+        data = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return not _NOT_QUICK.search(text)
+    return len(data.translate(None, _LATIN1_NOT_QUICK)) == len(data)
 
 
 def clean_block(text: str | None) -> str:
@@ -112,20 +145,23 @@ def clean_block(text: str | None) -> str:
     # stripped text there is no paragraph break and no run to fold: the result is
     # the stripped text with newlines as spaces.  Ten times cheaper than splitting
     # into words (a million abstracts per bulk load); the same result, tested.
-    if text.isascii():
-        data = text.encode("ascii")
-        quick = len(data.translate(None, _ASCII_CONTROLS)) == len(data)
-        flat = text.strip()
-    else:
-        flat = text.strip()  # what strip drops, cleaning would drop too (at the ends)
-        quick = not _NOT_QUICK.search(flat)
-    if quick:
-        folded = flat.replace("\n", " ")
-        if "  " not in folded:
+    flat = text.strip()  # what strip drops, cleaning would drop too (at the ends)
+    if _quick_characters(flat):
+        folded = _folded(flat)
+        if folded is not None:
             return folded
-        if not _QUICK_BREAK.search(flat):  # no paragraph break: only runs of spaces to fold
-            return _SPACE_RUN.sub(" ", folded)
     return _clean_block(text)
+
+
+def _folded(flat: str) -> str | None:
+    """Stripped text whose only whitespace is spaces and newlines, cleaned: newlines
+    as spaces, runs of spaces folded; ``None`` if it holds a paragraph break."""
+    folded = flat.replace("\n", " ")
+    if "  " not in folded:
+        return folded
+    if not _QUICK_BREAK.search(flat):  # no paragraph break: only runs of spaces to fold
+        return _SPACE_RUN.sub(" ", folded)
+    return None
 
 
 # A paragraph break where the only whitespace is spaces and newlines, and a run to fold.
@@ -135,6 +171,14 @@ _SPACE_RUN = re.compile(r"  +")
 
 def _clean_block(text: str) -> str:
     text = strip_controls(text)
+    # Most text that gets here is clean now (mojibake has lost its C1 characters): if
+    # its only whitespace is spaces and newlines, the quick path's answer is the one
+    # below, without splitting every paragraph into words (15 us a non-ASCII abstract).
+    flat = text.strip()
+    if _quick_characters(flat):
+        folded = _folded(flat)
+        if folded is not None:
+            return folded
     paragraphs = (" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text))
     return "\n\n".join(p for p in paragraphs if p)
 
@@ -287,12 +331,15 @@ def _fast_latex(text: str) -> tuple[str, bool]:
     changed = False
     # One search here rather than three substring tests per piece; and without these
     # there is no stand-in to put back (searching a non-ASCII abstract costs 10 us).
-    symbols = "\\" in text and _SYMBOL_HINT.search(text) is not None
+    # Asked only once a piece needs converting: most abstracts' markup is all in math.
+    symbols: bool | None = None
     pieces = _math_split(text)
     for number in range(0, len(pieces), 2):  # the text between math
         piece = pieces[number]
         # Most abstracts' markup is all inside math: a piece without any is left alone.
         if "\\" in piece or "{" in piece or "}" in piece or "~" in piece:
+            if symbols is None:
+                symbols = "\\" in text and _SYMBOL_HINT.search(text) is not None
             plain = _convert_plain(piece, symbols)
             unknown = unknown or "\\" in plain
             if plain is not piece:

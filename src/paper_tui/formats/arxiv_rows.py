@@ -68,8 +68,6 @@ _decode = msgspec.json.Decoder(_Record).decode
 #: Compact JSON as UTF-8, byte for byte what compact.encode_rest writes (tested), and
 #: eight times faster.
 _encode = msgspec.json.Encoder().encode
-#: What no joined authors column starts or ends with, once clean.
-_EDGES = (" ", AUTHOR_SEP)
 #: normalize_date of the few thousand distinct dates a snapshot holds.
 _DATES: dict[str | None, str] = {}
 
@@ -182,7 +180,7 @@ def _row(record: _Record, display: str, line: int) -> Row | None:
         links.append(("doi", "https://doi.org/" + doi))
     # These links are clean (the DOI was cleaned first, and holds no space), distinct and
     # in LINK_ORDER, unless the abstract adds some: then the general rules apply.
-    if "http" in abstract:
+    if ":" in abstract and "http" in abstract:  # memchr first: "http" is a slow 4-character search
         urls = urls_in(abstract)
         if urls:
             links = list(_ordered_links(links + [(classify_url(url), url) for url in urls]))
@@ -215,48 +213,57 @@ def _authors(record: _Record) -> str:
     """The authors column (names cleaned, LaTeX converted, joined) for a record."""
     parsed = record.authors_parsed
     if parsed:
-        names = []
-        for parts in parsed:
-            if len(parts) == 3 and parts[0] and parts[1] and not parts[2]:
-                names.append(f"{parts[1]} {parts[0]}")
-            else:
-                last = parts[0] if len(parts) > 0 else ""
-                first = parts[1] if len(parts) > 1 else ""
-                suffix = parts[2] if len(parts) > 2 else ""
-                names.append(" ".join(p for p in (first, last, suffix) if p))
+        try:  # the usual entries: [last, first, suffix]
+            names = [
+                f"{first} {last}" if first and last and not suffix else _name([last, first, suffix])
+                for last, first, suffix in parsed
+            ]
+        except ValueError:  # an entry of another length
+            names = [_name(parts) for parts in parsed]
     else:
         names = _names(None, record.authors)
-    together = "".join(names)
+    spaced = " ".join(names)
     if (
-        together.isascii()
-        and together.isprintable()
-        and "\\" not in together
-        and "{" not in together
-        and "}" not in together
-        and "~" not in together
+        spaced.isascii()
+        and spaced.isprintable()
+        and "\\" not in spaced
+        and "{" not in spaced
+        and "}" not in spaced
+        and "~" not in spaced
     ):
         # Printable ASCII without markup: cleaning would only fold spaces (and no name
         # holds the column's separator, a control character).  Most lists have none to
-        # fold: no space at a name's ends, no two together, no empty name.
-        joined = AUTHOR_SEP.join(names)
-        if not (
-            joined[:1] in _EDGES
-            or joined[-1:] in _EDGES
-            or "  " in joined
-            or " \x1f" in joined
-            or "\x1f " in joined
-            or "\x1f\x1f" in joined
-        ):
-            return joined
+        # fold: no space at a name's ends, no two together, no empty name (any of them
+        # puts a space at an end of the names joined by spaces, or two together).
+        if spaced[:1] != " " and spaced[-1:] != " " and "  " not in spaced:
+            return AUTHOR_SEP.join(names)
         return AUTHOR_SEP.join(name for name in (" ".join(n.split()) for n in names) if name)
     return join_authors([name for name in (latex_line(n) for n in names) if name])
+
+
+def _name(parts: list[str]) -> str:
+    """``First Last Suffix`` of an ``authors_parsed`` entry of any length."""
+    last = parts[0] if len(parts) > 0 else ""
+    first = parts[1] if len(parts) > 1 else ""
+    suffix = parts[2] if len(parts) > 2 else ""
+    return " ".join(p for p in (first, last, suffix) if p)
+
+
+#: _categories of the few thousand distinct category strings a snapshot holds (the
+#: lists are only encoded, never changed).
+_CATEGORIES: dict[str, list[str]] = {}
 
 
 def _categories(categories: str | None) -> list[str]:
     if not categories:
         return []
+    known = _CATEGORIES.get(categories)
+    if known is not None:
+        return known
     if categories.isascii() and categories.isprintable():  # words are clean as split
-        if " " not in categories:  # one category, the usual case
-            return [categories]
-        return list(dict.fromkeys(categories.split()))
-    return list(dict.fromkeys(c for c in (clean_text(c) for c in categories.split()) if c))
+        words = list(dict.fromkeys(categories.split()))
+    else:
+        words = list(dict.fromkeys(c for c in (clean_text(c) for c in categories.split()) if c))
+    if len(_CATEGORIES) < 100_000:
+        _CATEGORIES[categories] = words
+    return words
