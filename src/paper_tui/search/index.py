@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
@@ -383,10 +384,11 @@ def release_memory() -> None:
     """Give the memory Python has freed back to the system (glibc keeps freed small
     blocks, such as a built index's word arrays, in the process otherwise: about half
     a gigabyte after building the word index of a million papers)."""
+    if not sys.platform.startswith("linux"):
+        return
     try:
-        libc = ctypes.CDLL(None)
-        trim = libc.malloc_trim
-    except (OSError, AttributeError):  # not glibc: nothing to do
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):  # not glibc (musl): nothing to do
         return
     trim(0)
 
