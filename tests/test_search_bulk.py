@@ -192,27 +192,29 @@ def test_letters_across_blocks_find_the_next_occurrence() -> None:
     assert walked.positions.tolist() == [i for i, line in enumerate(lines) if subsequence("zaz", line)]
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
-    st.lists(st.text(alphabet="ab c", max_size=14), min_size=1, max_size=25),
+    st.lists(st.text(alphabet="ab c", max_size=14), min_size=1, max_size=40),
     st.text(alphabet="abc", min_size=1, max_size=2),
     st.sampled_from([1, 3, 32, 1 << 40]),
+    st.sampled_from([8, 16, 16384]),
     st.lists(st.integers(0, 60), max_size=6),
 )
 def test_word_index_sparse_and_dense_words_give_the_same_papers(
-    abstracts: list[str], prefix: str, share: int, picked: list[int]
+    abstracts: list[str], prefix: str, share: int, batch: int, picked: list[int]
 ) -> None:
     """Words kept as positions and words kept as bitmaps (``DENSE_SHARE`` varied from
-    every word dense to none): a prefix's papers, any set of words' papers and each
-    word's are the papers whose abstract holds them."""
-    from paper_tui.search import index as index_module
+    every word dense to none; small batches make words bitmaps while building, and
+    some of them positions again at the end): a prefix's papers, any set of words'
+    papers and each word's are the papers whose abstract holds them."""
+    from paper_tui.search import word_builder
 
-    saved = index_module.DENSE_SHARE
-    index_module.DENSE_SHARE = share
+    saved = word_builder.DENSE_SHARE, word_builder.BATCH
+    word_builder.DENSE_SHARE, word_builder.BATCH = share, batch
     try:
         words = WordIndex.build(abstracts)
     finally:
-        index_module.DENSE_SHARE = saved
+        word_builder.DENSE_SHARE, word_builder.BATCH = saved
     assert words is not None
     split = [text.split() for text in abstracts]
     expected = {i for i, ws in enumerate(split) if any(w.startswith(prefix) for w in ws)}
@@ -228,6 +230,28 @@ def test_word_index_sparse_and_dense_words_give_the_same_papers(
     got = np.flatnonzero(words.mask(slots, len(abstracts))).tolist()
     assert got == [i for i, ws in enumerate(split) if chosen & set(ws)]
     assert words.postings_size(slots) == sum(len(words.posting(s)) for s in slots)
+
+
+def test_word_index_words_made_bitmaps_while_building(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word common in the first batches becomes a bitmap while building: one that
+    stays common keeps it (with the batches it skipped as zeros), one that turns
+    rare is listed as positions again."""
+    from paper_tui.search import word_builder
+
+    monkeypatch.setattr(word_builder, "BATCH", 8)
+    monkeypatch.setattr(word_builder, "DENSE_SHARE", 4)
+    abstracts = ["early always"] * 8 + ["always"] * 8 + ["other"] * 8 + ["always late"] * 13
+    words = WordIndex.build(abstracts)
+    assert words is not None
+    found = {word: words.posting(slot).tolist() for slot, word in enumerate(words.vocab)}
+    assert found["early"] == list(range(8))  # 8 of 37: positions again
+    assert found["always"] == [*range(16), *range(24, 37)]
+    assert found["late"] == list(range(24, 37))
+    assert found["other"] == list(range(16, 24))
+    dense = {
+        words.vocab[s] for s in range(len(words.vocab)) if words.dense_before[s + 1] > words.dense_before[s]
+    }
+    assert dense == {"always", "late"}
 
 
 @settings(max_examples=120, deadline=None)

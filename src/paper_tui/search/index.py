@@ -19,7 +19,6 @@ import re
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -40,11 +39,6 @@ COMPOUND_TERM = re.compile(r"\w+(?:-\w+)+-?|\w+-")
 _WORD_BYTES = bytes(c if chr(c).isalnum() or c == 95 else 32 for c in range(128)) + b" " * 128
 #: A search over more than 1/INLINE_SHARE of a column builds its letter offsets.
 INLINE_SHARE = 16
-#: A word used by more than 1/DENSE_SHARE of the papers keeps a bitmap (a bit a
-#: paper) rather than their positions (4 bytes each), which would take more.
-DENSE_SHARE = 32
-#: Papers per batch while building the word index.
-BATCH = 16384
 _AFTER_ALL = "\U0010ffff"
 _NONE = np.empty(0, np.uint32)
 
@@ -112,7 +106,9 @@ class Column:
 
     def prepare(self) -> None:
         """Build what the numpy walks use now (in the background) rather than on the first query."""
-        if not kernels.ready():
+        if kernels.ready():
+            self.letters().histogram()  # which letter of an exact term is rarest
+        else:
             self.letters().build()
         self._line_arrays()
 
@@ -232,8 +228,8 @@ class WordIndex:
     """Folded abstract words -> the papers that use them.
 
     The words sharing a prefix are neighbours in the sorted :attr:`vocab`, so a
-    prefix's papers are one run of slots.  A word used by at most 1/DENSE_SHARE of
-    the papers lists their sorted positions (4 bytes each), laid end to end in
+    prefix's papers are one run of slots.  A word used by at most 1/32 of
+    the papers (``word_builder.DENSE_SHARE``) lists their sorted positions (4 bytes each), laid end to end in
     vocabulary order in :attr:`postings` (word ``slot``'s are
     ``postings[posting_starts[slot]:posting_starts[slot + 1]]``); a commoner word
     keeps a bitmap instead (one bit a paper: smaller from there on, and a prefix's
@@ -258,63 +254,11 @@ class WordIndex:
     def build(
         cls, abstracts: Iterable[str], cancelled: Callable[[], bool] = lambda: False
     ) -> WordIndex | None:
-        """Index ``abstracts`` (in position order); ``None`` if cancelled.
+        """Index ``abstracts`` (in position order); ``None`` if cancelled (see
+        :mod:`paper_tui.search.word_builder`)."""
+        from paper_tui.search.word_builder import build_words
 
-        The inner loop is ``map`` over C callables (no Python frame per word): each
-        word's list of the current batch is looked up and appended to in C, and
-        batches move into compact arrays every :data:`BATCH` papers.
-        """
-        table: dict[str, array[int]] = {}
-        batch: defaultdict[str, list[int]] = defaultdict(list)
-        lookup = batch.__getitem__
-        append = list.append
-        present = bytearray()
-        size = 0
-        for position, abstract in enumerate(abstracts):
-            size = position + 1
-            present.append(1 if abstract else 0)
-            if abstract:
-                folded = fold(abstract)
-                terms = set(words_of(folded))
-                if "-" in folded:
-                    terms.update(compounds_of(folded))
-                deque(map(append, map(lookup, terms), repeat(position)), maxlen=0)
-            if position % BATCH == BATCH - 1:
-                _flush(batch, table)
-                if cancelled():
-                    return None
-        _flush(batch, table)
-        return cls._assemble(table, size, bytes(present))
-
-    @classmethod
-    def _assemble(cls, table: dict[str, array[int]], size: int, present: bytes) -> WordIndex:
-        """Lay out the built postings; each word's array is freed once copied, so
-        the two forms are never both whole in memory: the common words' bitmaps
-        first (their positions are most of the memory), then the other words'."""
-        words = sorted(table)
-        counts = np.fromiter((len(table[word]) for word in words), np.int64, len(words))
-        dense = counts * DENSE_SHARE > size
-        offsets = _cumulated(counts)
-        posting_starts = _cumulated(np.where(dense, 0, counts))
-        dense_before = _cumulated(dense.astype(np.int64))
-        row_bytes = (size + 7) // 8
-        bitmaps = np.zeros((int(dense_before[-1]), row_bytes), np.uint8)
-        bits = np.zeros(row_bytes * 8, np.bool_)
-        for slot in np.flatnonzero(dense).tolist():
-            bits[:] = False
-            bits[np.frombuffer(table.pop(words[slot]), np.uint32)] = True
-            bitmaps[dense_before[slot]] = np.packbits(bits)
-        del bits
-        release_memory()  # so that the postings below can reuse what the bitmaps freed
-        postings = np.empty(int(posting_starts[-1]), np.uint32)
-        for slot in np.flatnonzero(~dense).tolist():
-            postings[posting_starts[slot] : posting_starts[slot + 1]] = np.frombuffer(
-                table.pop(words[slot]), np.uint32
-            )
-        release_memory()
-        return cls(
-            Vocabulary.of(words), offsets, postings, posting_starts, dense_before, bitmaps, size, present
-        )
+        return build_words(abstracts, cancelled)
 
     def prefix_range(self, prefix: str) -> tuple[int, int]:
         """Vocabulary slots of the words starting with ``prefix``."""
@@ -393,13 +337,6 @@ def release_memory() -> None:
     trim(0)
 
 
-def _cumulated(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """``[0, counts[0], counts[0] + counts[1], ...]``."""
-    total = np.zeros(len(counts) + 1, np.int64)
-    np.cumsum(counts, out=total[1:])
-    return total
-
-
 @dataclass
 class Index:
     """Everything :func:`build_index` makes; picklable, so it can be cached."""
@@ -437,15 +374,6 @@ def compound_slots(words: WordIndex, text: str, at_start: bool) -> list[int] | N
     if at_start:
         slots = [slot for slot in slots if vocab[slot].startswith(text) or "-" + text in vocab[slot]]
     return slots
-
-
-def _flush(batch: defaultdict[str, list[int]], table: dict[str, array[int]]) -> None:
-    for word, positions in batch.items():
-        posting = table.get(word)
-        if posting is None:
-            table[word] = posting = array("I")
-        posting.extend(positions)
-    batch.clear()
 
 
 def title_values(corpus: Corpus, lo: int = 0) -> Iterator[str]:
