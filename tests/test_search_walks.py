@@ -145,6 +145,8 @@ def test_walks_without_the_compiled_loops_give_the_same_papers(monkeypatch: pyte
     """Before numba is ready (or where it is missing) the fuzzy walks take numpy."""
     corpus = _corpus(2000)
     queries = ["grn", "smith", "graph ada", "!nsm", "'l", "mdl | cyg"]
+    # Exact terms over few candidates (a compiled check of each line), and not.
+    queries += ["graph agent speech 'smi", "graph agent speech !'lee", "graph agent speech 'ph ag", "'ith, b"]
     plain = _same_without_compiled_loops(monkeypatch, corpus, queries)
     assert plain.matcher().title.letters_ready()  # the numpy walk ran
 
@@ -208,5 +210,15 @@ def test_letters_found_one_at_a_time_are_the_letters_built_together(lines: list[
             assert lazy.count(code) == built.count(code)
             assert lazy.offsets(code).tolist() == built.offsets(code).tolist()
         assert not lazy.built
+        # Without the compiled loops a byte that is no letter is found by numpy, a
+        # chunk at a time (letters then come from the one-pass build).
+        ready = kernels.ready
+        kernels.ready = lambda: False  # type: ignore[assignment]
+        try:
+            plain = vector.Letters(column.data())
+            assert plain.offsets(ord("-")).tolist() == built.offsets(ord("-")).tolist()
+            assert not plain.built
+        finally:
+            kernels.ready = ready  # type: ignore[assignment]
     finally:
         vector._CHUNK = saved

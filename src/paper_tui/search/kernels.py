@@ -88,6 +88,13 @@ def holding(
     return compiled(*_arrays(data, needle, papers, starts, ends), limit)
 
 
+def offsets(data: Any, code: int, count: int) -> Positions:
+    """Every offset of byte ``code`` in ``data`` (a uint8 array where it occurs
+    ``count`` times), ascending: one pass, no temporary.  Only when :func:`ready`."""
+    compiled: Callable[..., Positions] = _state["offsets"]
+    return compiled(data, np.uint8(code), count)
+
+
 def _arrays(data: bytes, needle: bytes, *positions: Positions) -> list[Any]:
     """The loops' arguments as the arrays they were compiled for."""
     return [
@@ -151,8 +158,19 @@ def _compile() -> dict[str, Any]:
                 at += 1
         return kept[:count].copy()
 
+    @numba.njit(cache=True, nogil=True)  # type: ignore[misc]
+    def offsets_of(data: Any, code: Any, count: Any) -> Any:
+        found = np.empty(count, np.uint32)
+        kept = 0
+        for at in range(len(data)):
+            if data[at] == code and kept < count:
+                found[kept] = at
+                kept += 1
+        return found[:kept]
+
     # Compile now, on this thread, for the one signature each is called with.
     empty, byte = np.empty(0, np.uint32), np.zeros(1, np.uint8)
     walk_lines(byte, byte, empty, empty, empty)
     holding_lines(byte, byte, empty, empty, empty, 1)
-    return {"walk": walk_lines, "holding": holding_lines}
+    offsets_of(byte, np.uint8(0), 1)
+    return {"walk": walk_lines, "holding": holding_lines, "offsets": offsets_of}

@@ -426,6 +426,19 @@ class Matcher:
             # One letter: in order is contained; a walk of the candidates (or all).
             walked = self.fuzzy.matches(name, column, text, cased, term.text, candidates if few else None)
             return Hits.of(walked.positions, self.size)
+        compiled = numpy and few and term.kind == "exact" and "," not in term.text and kernels.ready()
+        if compiled and candidates is not None:
+            # Each candidate's line checked by a compiled loop (no comma in the term:
+            # it cannot run across the items of a listed column).
+            held = kernels.holding(
+                column.data(),
+                term.text.encode("ascii"),
+                candidates,
+                column.line_starts()[candidates],
+                column.line_ends()[candidates],
+                len(candidates),
+            )
+            return Hits.of(held, self.size)
         if numpy and (not few or self._scan_is_cheaper(term, column, listed, candidates)):
             # Every line at once with numpy, from the letters' offsets.
             lines = vector.line_matches(

@@ -110,7 +110,7 @@ class Letters:
         self._low: dict[int, npt.NDArray[np.uint16]] = {}
         self._first: dict[int, npt.NDArray[np.int64]] = {}
         self._built = False
-        self._histogram: npt.NDArray[np.intp] | None = None
+        self._histogram: npt.NDArray[np.int64] | None = None
         self._lock = threading.Lock()
         self._spelled: OrderedDict[int, Positions] = OrderedDict()
         self._spelled_lock = threading.Lock()
@@ -154,18 +154,24 @@ class Letters:
         if low is None:
             with self._lock:
                 if code not in self._low:
-                    # A chunk at a time: a compare of the whole copy would make a
-                    # temporary as big as the column (78 MB at a million titles).
-                    data = self.data
-                    parts = [
-                        (np.flatnonzero(data[lo : lo + _CHUNK] == code) + lo).astype(np.uint32)
-                        for lo in range(0, len(data), _CHUNK)
-                    ]
-                    found = np.concatenate(parts) if parts else np.empty(0, np.uint32)
+                    found = self._find(code)
                     counts = np.bincount(found >> _BLOCK_BITS, minlength=self._blocks).astype(np.int64)
                     self._store(code, (found & _LOW_MASK).astype(np.uint16), counts)
                 low = self._low[code]
         return low, self._first[code]
+
+    def _find(self, code: int) -> Positions:
+        """The offsets of one byte value (under the lock): a compiled pass, or numpy
+        a chunk at a time (a compare of the whole copy would make a temporary as big
+        as the column, 78 MB at a million titles)."""
+        data = self.data
+        if kernels.ready():
+            return kernels.offsets(data, code, int(self._counted()[code]))
+        parts = [
+            (np.flatnonzero(data[lo : lo + _CHUNK] == code) + lo).astype(np.uint32)
+            for lo in range(0, len(data), _CHUNK)
+        ]
+        return np.concatenate(parts) if parts else np.empty(0, np.uint32)
 
     @property
     def built(self) -> bool:
@@ -177,10 +183,22 @@ class Letters:
         low = self._low.get(code)
         if low is not None:
             return len(low)
+        return int(self.histogram()[code])
+
+    def histogram(self) -> npt.NDArray[np.int64]:
+        """How many times each byte value occurs (counted on first use, a chunk at a
+        time: ``bincount`` of the whole copy makes an 8-byte temporary per byte)."""
         with self._lock:
-            if self._histogram is None:
-                self._histogram = np.bincount(self.data, minlength=256)
-            return int(self._histogram[code])
+            return self._counted()
+
+    def _counted(self) -> npt.NDArray[np.int64]:
+        """:meth:`histogram` under the lock."""
+        if self._histogram is None:
+            counts = np.zeros(256, np.int64)
+            for lo in range(0, len(self.data), _CHUNK):
+                counts += np.bincount(self.data[lo : lo + _CHUNK], minlength=256)
+            self._histogram = counts
+        return self._histogram
 
     def offsets(self, code: int) -> Positions:
         """Every offset where byte ``code`` occurs, ascending (a view: do not write to it)."""
