@@ -68,3 +68,16 @@ def test_a_killed_worker_stops_the_load_with_an_error(
     with pytest.raises(OSError, match="parse worker stopped"):
         list(parts)
     assert not multiprocessing.active_children()
+
+
+def test_a_blob_bigger_than_the_pipe_arrives_whole_and_a_cut_one_is_an_error() -> None:
+    mine, theirs = multiprocessing.Pipe()
+    blob = bytes(range(256)) * 20_000  # 5 MB: many reads of a socket's buffer
+    writer = threading.Thread(target=parallel._write_all, args=(theirs.fileno(), blob))
+    writer.start()
+    assert parallel._read_exactly(mine.fileno(), len(blob)) == blob
+    writer.join(5)
+    parallel._write_all(theirs.fileno(), blob[:1000])
+    theirs.close()
+    with pytest.raises(EOFError):
+        parallel._read_exactly(mine.fileno(), 2000)

@@ -33,12 +33,11 @@ from paper_tui.model import (
     Source,
     _ordered_links,
     classify_url,
-    latex_block,
     latex_line,
     normalize_date,
     urls_in,
 )
-from paper_tui.text import clean_text
+from paper_tui.text import clean_block, clean_text, latex_block_of_clean
 
 
 # gc=False: the structs hold only strings and lists of them (no cycles), and a million
@@ -71,7 +70,8 @@ _encode = msgspec.json.Encoder().encode
 #: normalize_date of the few thousand distinct dates a snapshot holds.
 _DATES: dict[str | None, str] = {}
 
-Row = tuple[str, str, str, str, str, bytes]
+#: id, title, authors column, date, the abstract's UTF-8, rest.
+Row = tuple[str, str, str, str, bytes, bytes]
 _BRACE = ord("{")
 
 
@@ -121,8 +121,7 @@ def encode_lines(data: bytes, display: str, line_delta: int, report: Report) -> 
             row = _reference_row(text, display, number, line_delta, report)
             if row is None:
                 continue
-        pid, title, names, date, abstract, rest = row
-        encoded = abstract.encode()
+        pid, title, names, date, encoded, rest = row
         ids.append(pid)
         titles.append(title)
         authors.append(names)
@@ -158,14 +157,16 @@ def _reference_row(text: str, display: str, number: int, line_delta: int, report
         report(number, str(error) or "not a paper")
         return None
     rest = encode_rest(paper, line_delta)
-    return paper.id, paper.title, join_authors(paper.authors), paper.date, paper.abstract, rest
+    return paper.id, paper.title, join_authors(paper.authors), paper.date, paper.abstract.encode(), rest
 
 
 def _row(record: _Record, display: str, line: int) -> Row | None:
     """The row ``paper_from_record`` would give, or ``None`` for the reference path."""
     doi = normalize_doi(clean_text(record.doi)) if record.doi else ""
     raw_id = record.id
-    title = latex_line(record.title)
+    title = clean_text(record.title)  # latex_line, its usual case inline
+    if "\\" in title or "{" in title or "}" in title or "~" in title:
+        title = latex_line(title)
     if raw_id and len(raw_id) in (9, 10) and _plain_new_id(raw_id):
         arxiv = raw_id  # what parse_arxiv_id returns for it, and for "arxiv:" + it
         pid = "arxiv:" + arxiv
@@ -174,7 +175,7 @@ def _row(record: _Record, display: str, line: int) -> Row | None:
         if not arxiv:
             return None  # links would be searched for an id: rare, left to make_paper
         pid = paper_id(arxiv, doi, title)  # as make_paper asks it
-    abstract = latex_block(record.abstract)
+    abstract = latex_block_of_clean(clean_block(record.abstract))  # latex_block
     links: list[Any] = [("abs", "https://arxiv.org/abs/" + arxiv), ("pdf", "https://arxiv.org/pdf/" + arxiv)]
     if doi:
         links.append(("doi", "https://doi.org/" + doi))
@@ -200,7 +201,7 @@ def _row(record: _Record, display: str, line: int) -> Row | None:
     if record.report_no:
         extras.append(("report_no", clean_text(record.report_no)))
     rest = _encode([arxiv, doi, links, _categories(record.categories), [[display, line]], extras])
-    return pid, title, _authors(record), date, abstract, rest
+    return pid, title, _authors(record), date, abstract.encode(), rest
 
 
 def _plain_new_id(raw: str) -> bool:
