@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import ne
@@ -27,6 +28,10 @@ from paper_tui.search.vector import Mask, Positions
 
 if TYPE_CHECKING:
     from paper_tui.search.index import Column
+
+
+#: Candidates at least 1/this of the column are walked as the whole column.
+WHOLE_SHARE = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +114,14 @@ class FuzzyMemo:
         with self._lock:
             self._walks.clear()
 
-    def _base(self, field: str, cased: bool, needle: str, wanted: Mask | None) -> tuple[_Entry | None, str]:
+    def _base(
+        self, field: str, cased: bool, needle: str, wanted: Callable[[], Mask | None]
+    ) -> tuple[_Entry | None, str]:
         """The remembered walk of the longest prefix of ``needle`` (itself included)
-        that covers the ``wanted`` papers (``None``: every paper)."""
+        that covers the ``wanted()`` papers (``None``: every paper)."""
         for length in range(len(needle), 0, -1):
             entry = self._walks.get((field, cased, needle[:length]))
-            if entry is not None and _covers(entry.domain, wanted):
+            if entry is not None and (entry.domain is None or _covers(entry.domain, wanted())):
                 return entry, needle[:length]
         return None, ""
 
@@ -128,26 +135,37 @@ class FuzzyMemo:
         candidates: Positions | None = None,
     ) -> Walk:
         """The walk of the lines that hold ``needle`` in order: over the whole column,
-        or (given ``candidates``) over at least those papers."""
-        wanted = None if candidates is None else vector.mask_of(candidates, len(column))
+        or (given ``candidates``) over at least those papers.
+
+        Candidates that are most of the column are walked as the whole column: the
+        walk is as long, and it serves any later candidates too."""
+        if candidates is not None and len(candidates) * WHOLE_SHARE >= len(column):
+            candidates = None
+        masks: list[Mask | None] = []
+
+        def wanted() -> Mask | None:
+            if not masks:
+                masks.append(None if candidates is None else vector.mask_of(candidates, len(column)))
+            return masks[0]
+
         key = (field, cased, needle)
         with self._lock:
             best, base = self._base(field, cased, needle, wanted)
             if best is not None and base == needle:
                 self._walks.move_to_end(key)
                 return best.walk
-        if best is not None and wanted is not None and best.domain is None:
+        if best is not None and candidates is not None and best.domain is None:
             # A walk of the whole column: only the candidates go on.
-            kept = wanted[best.walk.positions]
+            kept = wanted()[best.walk.positions]  # type: ignore[index]
             start = Walk(best.walk.positions[kept], best.walk.found[kept], best.walk.ends[kept])
-            best = _Entry(start, wanted)
+            best = _Entry(start, wanted())
         if best is not None:
             result = extend(column, text, cased, best.walk, needle[len(base) :])
             domain = best.domain
         elif candidates is None:
             result, domain = whole(column, text, cased, needle), None
         else:
-            result, domain = among(column, text, cased, needle, candidates), wanted
+            result, domain = among(column, text, cased, needle, candidates), wanted()
         with self._lock:
             self._walks[key] = _Entry(result, domain)
             while len(self._walks) > self._size:
@@ -155,10 +173,8 @@ class FuzzyMemo:
         return result
 
 
-def _covers(domain: Mask | None, wanted: Mask | None) -> bool:
+def _covers(domain: Mask, wanted: Mask | None) -> bool:
     """Does a walk over ``domain`` hold every ``wanted`` paper?"""
-    if domain is None:
-        return True
     if wanted is None or len(wanted) != len(domain):
         return False
     return not np.any(wanted & ~domain)
