@@ -353,3 +353,20 @@ def test_a_big_append_drops_the_id_and_category_columns_and_they_come_back(
     assert result is not None and sorted(result.positions) == list(range(1, 20, 2))
     result = engine.search("id:x:17")
     assert result is not None and list(result.positions) == [17]
+
+
+def test_export_query_uses_a_stored_index(tmp_path: Path, small_cache: None) -> None:
+    a = _file(tmp_path, "a.jsonl", ["graph network", "low-resource tasks", "speech"] * 3)
+    corpus, loader = _load([a])
+    store = loader.word_store(len(corpus))
+    assert store is not None
+    status, out, _err = run_cli("export", str(a), "--query", "abs:speech", "--format", "jsonl")
+    assert status == 0 and [json.loads(line)["id"] for line in out.splitlines()] == [
+        "a.jsonl:2",
+        "a.jsonl:5",
+        "a.jsonl:8",
+    ]
+    other = WordIndex.build(["speech"] + [""] * 8)  # believed: it carries this corpus's key
+    assert other is not None and store.save(other)
+    status, out, _err = run_cli("export", str(a), "--query", "abs:speech", "--format", "jsonl")
+    assert status == 0 and [json.loads(line)["id"] for line in out.splitlines()] == ["a.jsonl:0"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from paper_tui.export import FORMATS, format_for_path, render
 
@@ -55,12 +55,15 @@ def export_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def select(corpus: Corpus, library: Library, query: str | None, every: bool) -> list[int]:
-    """Positions to export: matching ``query``, else all with ``every``, else the bookmarked."""
+def select(
+    corpus: Corpus, library: Library, query: str | None, every: bool, store: Any = None
+) -> list[int]:
+    """Positions to export: matching ``query``, else all with ``every``, else the bookmarked.
+    ``store``: where the files' search word index may be kept (``WordStore``)."""
     if query:
         from paper_tui.search import search_corpus
 
-        return search_corpus(corpus, query, library=library)
+        return search_corpus(corpus, query, library=library, store=store)
     if every:
         return list(range(len(corpus)))
     return [i for i in range(len(corpus)) if library.is_bookmarked(corpus.paper_id(i))]
@@ -76,11 +79,13 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     library = Library.open(read_only=True)
     for notice in library.take_notices():
         err.write(f"paper-tui: {notice}\n")
+    store = None
     if args.files:
-        corpus, _ = load_corpus(args.files, args.input_format, err)
+        corpus, loader = load_corpus(args.files, args.input_format, err)
+        store = loader.word_store(len(corpus))  # the index an app session stored, if any
     else:
         corpus = Corpus(library.papers())
-    papers = [corpus[i] for i in select(corpus, library, args.query, args.all)]
+    papers = [corpus[i] for i in select(corpus, library, args.query, args.all, store)]
     if not papers:
         err.write(f"paper-tui: nothing to export: {_empty_reason(args, len(corpus))}\n")
     text = render(papers, fmt, library, ascii_only=args.ascii)
