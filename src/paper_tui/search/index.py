@@ -228,9 +228,9 @@ class WordIndex:
     """Folded abstract words -> the papers that use them.
 
     The words sharing a prefix are neighbours in the sorted :attr:`vocab`, so a
-    prefix's papers are one run of slots.  A word used by at most 1/32 of
-    the papers (``word_builder.DENSE_SHARE``) lists their sorted positions (4 bytes each), laid end to end in
-    vocabulary order in :attr:`postings` (word ``slot``'s are
+    prefix's papers are one run of slots.  A word used by at most 1/32 of the papers
+    (``word_builder.DENSE_SHARE``) lists their sorted positions (4 bytes each), laid
+    end to end in vocabulary order in :attr:`postings` (word ``slot``'s are
     ``postings[posting_starts[slot]:posting_starts[slot + 1]]``); a commoner word
     keeps a bitmap instead (one bit a paper: smaller from there on, and a prefix's
     common words are OR-ed a row at a time rather than scattered), the rows in
