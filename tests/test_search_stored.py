@@ -370,3 +370,51 @@ def test_export_query_uses_a_stored_index(tmp_path: Path, small_cache: None) -> 
     assert other is not None and store.save(other)
     status, out, _err = run_cli("export", str(a), "--query", "abs:speech", "--format", "jsonl")
     assert status == 0 and [json.loads(line)["id"] for line in out.splitlines()] == ["a.jsonl:0"]
+
+
+BENCH_QUERIES = (
+    "transformer",
+    "language model",
+    "graph neural network",
+    "'low-resource !speech",
+    "diffusion image",
+    "abs:state-of-the",
+    "abs:'ing",
+    "a:smith year:2020..2023",
+)
+
+
+def test_generated_snapshot_typed_with_the_stored_index_as_with_a_fresh_one(
+    tmp_path: Path, small_cache: None
+) -> None:
+    """A realistic file (the benchmarks' generator): every keystroke of the search
+    benchmark's queries gives the same ranked result from the mapped index as from
+    one built in memory."""
+    import importlib.util
+    import sys
+
+    generator = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
+    spec = importlib.util.spec_from_file_location("paper_tui_generate_stored", generator)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    path = tmp_path / "snapshot.jsonl"
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        module.generate(1500, "snapshot", out, seed=7, output_name=str(path), jobs=1)
+    corpus, loader = _load([path])
+    store = loader.word_store(len(corpus))
+    assert store is not None
+    SearchEngine(corpus, background=False, store=store).build_word_index()  # builds, stores
+    mapped = SearchEngine(corpus, background=False, store=store)
+    fresh = SearchEngine(corpus, background=False)
+    fresh.build_word_index()
+    assert _mapped(mapped) and not _mapped(fresh)
+    compared = 0
+    for query in BENCH_QUERIES:
+        for end in range(1, len(query) + 1):
+            a, b = mapped.search(query[:end]), fresh.search(query[:end])
+            assert a is not None and b is not None
+            assert list(a.positions) == list(b.positions), query[:end]
+            compared += len(a.positions)
+    assert compared > 5_000  # the queries match plenty of papers
