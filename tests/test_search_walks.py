@@ -222,3 +222,30 @@ def test_letters_found_one_at_a_time_are_the_letters_built_together(lines: list[
             kernels.ready = ready  # type: ignore[assignment]
     finally:
         vector._CHUNK = saved
+
+
+def test_index_builders_shorten_the_switch_interval_while_they_run() -> None:
+    """While a background builder runs Python, a search thread gets the interpreter
+    back within half a millisecond; the interval is restored when the last ends."""
+    import threading
+
+    from paper_tui.search import engine
+
+    before = sys.getswitchinterval()
+    inside: list[float] = []
+    gate, entered = threading.Event(), threading.Event()
+
+    def slow() -> None:
+        inside.append(sys.getswitchinterval())
+        entered.set()
+        gate.wait(5)
+
+    first = threading.Thread(target=engine._briskly(slow))
+    first.start()
+    assert entered.wait(5)
+    engine._briskly(lambda: inside.append(sys.getswitchinterval()))()
+    assert sys.getswitchinterval() == engine.BUILD_SWITCH_INTERVAL  # the first still runs
+    gate.set()
+    first.join(5)
+    assert inside == [engine.BUILD_SWITCH_INTERVAL, engine.BUILD_SWITCH_INTERVAL]
+    assert sys.getswitchinterval() == before

@@ -13,6 +13,7 @@ earlier open instead of building it, or stores the one it built.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -166,7 +167,7 @@ class SearchEngine:
         self._stop_builder.set()
         self._stop_builder = stop = threading.Event()
         builder = threading.Thread(
-            target=self._words_for,
+            target=_briskly(self._words_for),
             args=(matcher, stop.is_set, self._busy.is_set),
             name="paper-tui-search-index",
             daemon=True,
@@ -385,3 +386,33 @@ def search_corpus(
     never built: a one-shot search reads a few abstracts faster than that)."""
     result = SearchEngine(corpus, library, background=False, store=store).search(query)
     return [] if result is None else list(result.positions)
+
+
+#: The interpreter's switch interval while an index builder runs: a search thread
+#: that lets go of the lock (each numpy call, each compiled loop) gets it back
+#: within this, not within the default 5 ms, while the builder runs Python.
+BUILD_SWITCH_INTERVAL = 0.0005
+_builders = 0
+_builders_lock = threading.Lock()
+_switch_interval = sys.getswitchinterval()
+
+
+def _briskly(work: Callable[..., None]) -> Callable[..., None]:
+    """``work``, run with the short switch interval (restored when the last builder ends)."""
+
+    def run(*args: object) -> None:
+        global _builders, _switch_interval
+        with _builders_lock:
+            if not _builders:
+                _switch_interval = sys.getswitchinterval()
+                sys.setswitchinterval(min(_switch_interval, BUILD_SWITCH_INTERVAL))
+            _builders += 1
+        try:
+            work(*args)
+        finally:
+            with _builders_lock:
+                _builders -= 1
+                if not _builders:
+                    sys.setswitchinterval(_switch_interval)
+
+    return run
