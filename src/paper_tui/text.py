@@ -316,10 +316,14 @@ def _convert_plain(segment: str, symbols: bool = True) -> str:
             )
         macros = _ACCENT.sub(_accent, macros)
         macros = _LETTER.sub(lambda m: _LETTERS[m.group(1)], macros)
-        macros = _ESCAPED.sub(r"\1", macros)
-        macros = _FONT.sub("", macros)
+        # These two need a character memchr finds first: most macros text has neither.
+        if "&" in macros or "%" in macros or "_" in macros or "#" in macros or "$" in macros:
+            macros = _ESCAPED.sub(r"\1", macros)
+        if "{" in macros:  # every font macro is followed by its group
+            macros = _FONT.sub("", macros)
         segment = segment[:cut] + macros
-    segment = segment.replace("{", "").replace("}", "")
+    if "{" in segment or "}" in segment:  # replace() counts a character the slow way
+        segment = segment.replace("{", "").replace("}", "")
     # A tilde is a tie (a space) in LaTeX, but part of a URL after a slash.
     return _TIE.sub(" ", segment) if "~" in segment else segment
 
