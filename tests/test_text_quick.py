@@ -254,6 +254,15 @@ def test_macros_converted_from_the_first_backslash_as_over_the_whole(raw: str) -
     assert text._convert_plain(raw) == _convert_whole(raw)
 
 
+@settings(max_examples=500)
+@given(st.one_of(_BLOCK, _DIRTY_BLOCK, st.text(max_size=40)))
+@example("\x00")
+@example("caf\xe9 \xa0")
+@example("\u0100")
+def test_the_quick_character_check_is_the_regex(raw: str) -> None:
+    assert text._quick_characters(raw) == (text._NOT_QUICK.search(raw) is None)
+
+
 def test_the_quick_path_knows_every_whitespace_character() -> None:
     spaces = {chr(c) for c in range(0x110000) if chr(c).isspace()}
     assert spaces - {" ", "\n"} == set(text._OTHER_SPACES)
