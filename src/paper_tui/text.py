@@ -102,9 +102,22 @@ def clean_text(text: str | None) -> str:
             if "  " not in text and text[0] != " " and text[-1] != " ":
                 return text  # its only whitespace is single spaces between words
             return " ".join(text.split())
-        if "\n" in text and text.replace("\n", " ").isprintable():  # a wrapped title
-            return " ".join(text.split())  # strip_controls would keep it as it is
+        # A wrapped title: printable but for newlines, which strip_controls would keep.
+        # (isprintable() costs 5 ns a character, translate 1: worth it past the newline.)
+        if "\n" in text:
+            data = text.encode("ascii")
+            if data.translate(_NEWLINE_OR_PRINTABLE) is data:
+                return " ".join(text.split())
     return " ".join(strip_controls(text).split())
+
+
+#: Changes every ASCII control but the newline (NUL becomes 1, the others 0), so that
+#: ``data.translate(table) is data`` says printable ASCII or newlines (translate hands
+#: back the same object when nothing changed; on another Python the answer is only
+#: "no", and the general path is taken).
+_NEWLINE_OR_PRINTABLE = bytes(
+    (1 if c == 0 else 0) if (c < 0x20 and c != 0x0A) or c == 0x7F else c for c in range(256)
+)
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
