@@ -84,6 +84,9 @@ class SearchEngine:
         self._stop_builder = threading.Event()
         #: Set while a search runs: the index builder waits (see Matcher.build_words).
         self._busy = threading.Event()
+        #: Clear while the background thread maps a stored word index.
+        self._mapped = threading.Event()
+        self._mapped.set()
 
     # -- state ---------------------------------------------------------------------
 
@@ -166,27 +169,44 @@ class SearchEngine:
     def _start_words(self, matcher: Matcher) -> None:
         self._stop_builder.set()
         self._stop_builder = stop = threading.Event()
+        # Searches wait (briefly) for a stored index the thread is about to map, rather
+        # than leave abstracts out and search again: set before the thread starts.
+        mapped = threading.Event()
+        if not self._store_fits(matcher):
+            mapped.set()
+        self._mapped = mapped
         builder = threading.Thread(
             target=_briskly(self._words_for),
-            args=(matcher, stop.is_set, self._busy.is_set),
+            args=(matcher, stop.is_set, self._busy.is_set, mapped),
             name="paper-tui-search-index",
             daemon=True,
         )
         self._builder = builder
         builder.start()
 
-    def _words_for(self, matcher: Matcher, cancelled: Callable[[], bool], paused: Callable[[], bool]) -> None:
+    def _words_for(
+        self,
+        matcher: Matcher,
+        cancelled: Callable[[], bool],
+        paused: Callable[[], bool],
+        mapped: threading.Event | None = None,
+    ) -> None:
         """Give ``matcher`` its word index: the stored one if it fits, else built (and
         then stored, and mapped back from the file so that the built arrays' memory
-        is returned); then, or meanwhile, the columns' letter offsets."""
+        is returned); then, or meanwhile, the columns' letter offsets.  ``mapped`` is
+        set once the stored index is in place (or known not to be)."""
         store = self._store
         if store is None or store.size != matcher.size:
             store = None
         words = matcher.words
-        if (words is None or words.size < matcher.size) and store is not None:
-            loaded = store.load()
-            if loaded is not None and not cancelled():
-                matcher.words = words = loaded
+        try:
+            if (words is None or words.size < matcher.size) and store is not None:
+                loaded = store.load()
+                if loaded is not None and not cancelled():
+                    matcher.words = words = loaded
+        finally:
+            if mapped is not None:
+                mapped.set()
         if words is not None and words.size >= matcher.size:
             matcher.prepare_columns(cancelled, paused)
         else:
@@ -199,9 +219,9 @@ class SearchEngine:
             and not cancelled()
             and store.save(words)
         ):
-            mapped = store.load()
-            if mapped is not None and matcher.words is words:
-                matcher.words = mapped
+            stored = store.load()
+            if stored is not None and matcher.words is words:
+                matcher.words = stored
 
     def build_word_index(self) -> None:
         """Build the abstract word index now, in this thread (tests, benchmarks, CLI);
@@ -252,6 +272,8 @@ class SearchEngine:
     ) -> SearchResult | None:
         parsed = query if isinstance(query, Query) else parse_query(query)
         matcher = self.matcher()
+        if not self._mapped.is_set():
+            self._mapped.wait(STORE_WAIT)  # 0.07-0.2 s at 100k-1M papers
         stamp = self.stamp
         size = matcher.size
         if parsed.is_empty:
@@ -388,6 +410,9 @@ def search_corpus(
     return [] if result is None else list(result.positions)
 
 
+#: The longest a search waits for a stored word index being mapped (reading and
+#: checking it takes 0.07 s at 100k papers, 0.2 s at 1M).
+STORE_WAIT = 2.0
 #: The interpreter's switch interval while an index builder runs: a search thread
 #: that lets go of the lock (each numpy call, each compiled loop) gets it back
 #: within this, not within the default 5 ms, while the builder runs Python.
