@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from paper_tui import heap
 from paper_tui.corpus import Corpus
 from paper_tui.model import Paper
-from paper_tui.search import SearchEngine, kernels, matcher, vector
+from paper_tui.search import SearchEngine, fuzzy, kernels, matcher, vector
 from paper_tui.search.index import Column
 
 
@@ -249,3 +249,35 @@ def test_index_builders_shorten_the_switch_interval_while_they_run() -> None:
     first.join(5)
     assert inside == [engine.BUILD_SWITCH_INTERVAL, engine.BUILD_SWITCH_INTERVAL]
     assert sys.getswitchinterval() == before
+
+
+def test_a_column_extended_while_its_copy_is_made_keeps_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A streaming load extends a column while a search (or the background builder)
+    makes its ASCII copy from the old text: the copy must not be kept, or a compiled
+    walk would read past its end (the papers appended would be missed)."""
+    import threading
+
+    from paper_tui.search import bulk
+
+    column = Column(["graph one", "graph two"])
+    started, release = threading.Event(), threading.Event()
+    plain_copy = bulk.ascii_copy
+
+    def slow_copy(text: str) -> bytes:
+        started.set()
+        release.wait(5)
+        return plain_copy(text)
+
+    monkeypatch.setattr(bulk, "ascii_copy", slow_copy)
+    copier = threading.Thread(target=column.data)
+    copier.start()
+    assert started.wait(5)
+    extender = threading.Thread(target=column.extend, args=(["zebra three"],))
+    extender.start()
+    release.set()
+    copier.join(5)
+    extender.join(5)
+    monkeypatch.setattr(bulk, "ascii_copy", plain_copy)
+    assert len(column.data()) == len(column.text) and len(column) == 3
+    assert kernels.warm()
+    assert fuzzy.whole(column, column.text, False, "zebra").positions.tolist() == [2]

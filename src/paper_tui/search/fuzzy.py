@@ -73,8 +73,9 @@ def _walk_text(text: str, needle: str, papers: Positions, begin: Positions, ends
 
 def whole(column: Column, text: str, cased: bool, needle: str) -> Walk:
     """The walk of ``needle`` over every line of ``column``."""
-    everything = np.arange(len(column), dtype=np.uint32)
-    return walk(column, text, cased, needle, everything, column.line_starts(), column.line_ends())
+    starts, ends = column.line_starts(), column.line_ends()  # one version of the column
+    everything = np.arange(len(starts), dtype=np.uint32)
+    return walk(column, text, cased, needle, everything, starts, ends)
 
 
 def among(column: Column, text: str, cased: bool, needle: str, papers: Positions) -> Walk:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import re
 import sys
+import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
@@ -46,9 +47,13 @@ _NONE = np.empty(0, np.uint32)
 class Column:
     """Folded values of one field, one line per paper, scanned by regex."""
 
-    __slots__ = ("_cased", "_data", "_letters", "_lines", "ends", "starts", "text")
+    __slots__ = ("_cased", "_data", "_letters", "_lines", "_lock", "ends", "starts", "text")
 
     def __init__(self, values: Iterable[str]) -> None:
+        # extend() (a streaming load) and the derived copies built by searches and the
+        # background builder in other threads: a copy made from the old text must not
+        # be kept after extend() dropped it (a walk would read past its end).
+        self._lock = threading.RLock()
         self._cased: str | None = None
         self._data: bytes | None = None
         self._letters: vector.Letters | None = None
@@ -64,28 +69,37 @@ class Column:
         raw = [v.replace("\n", " ") for v in values]
         if not raw:
             return
-        offset = self.starts[-1]
-        for value in raw:
-            offset += len(value) + 1
-            self.starts.append(offset)
-            self.ends.append(offset)
-        self.text += "\n".join(fold(v) for v in raw) + "\n"
-        self._cased = self._data = None
-        self._letters = None
-        self._lines = None
+        added = "\n".join(fold(v) for v in raw) + "\n"
+        with self._lock:
+            offset = self.starts[-1]
+            for value in raw:
+                offset += len(value) + 1
+                self.starts.append(offset)
+                self.ends.append(offset)
+            self.text += added
+            self._cased = self._data = None
+            self._letters = None
+            self._lines = None
 
     def data(self) -> bytes:
         """The folded text as one byte per character (see :func:`bulk.ascii_copy`),
         built on the first bulk mask."""
-        if self._data is None:
-            self._data = bulk.ascii_copy(self.text)
-        return self._data
+        data = self._data
+        if data is None:
+            with self._lock:
+                if self._data is None:
+                    self._data = bulk.ascii_copy(self.text)
+                data = self._data
+        return data
 
     def letters(self) -> vector.Letters:
         """Where each letter occurs in :meth:`data` (for the numpy walks), built on first use."""
         letters = self._letters
         if letters is None:
-            letters = self._letters = vector.Letters(self.data())
+            with self._lock:
+                if self._letters is None:
+                    self._letters = vector.Letters(self.data())
+                letters = self._letters
         return letters
 
     def letters_ready(self) -> bool:
@@ -116,8 +130,11 @@ class Column:
         # Copies, not views: a view would stop ``starts`` growing in extend().
         lines = self._lines
         if lines is None:
-            starts = np.array(self.starts, np.uint32)
-            lines = self._lines = (starts[:-1], starts[1:] - 1)
+            with self._lock:
+                if self._lines is None:
+                    starts = np.array(self.starts, np.uint32)
+                    self._lines = (starts[:-1], starts[1:] - 1)
+                lines = self._lines
         return lines
 
     def line_starts(self) -> vector.Positions:
@@ -142,9 +159,14 @@ class Column:
 
     def cased_text(self, originals: Callable[[], Iterable[str]]) -> str:
         """The case-kept folding, built on the first case-sensitive search."""
-        if self._cased is None:
-            self._cased = "\n".join(fold(v.replace("\n", " "), keep_case=True) for v in originals()) + "\n"
-        return self._cased
+        cased = self._cased
+        if cased is None:
+            with self._lock:
+                if self._cased is None:
+                    folded = (fold(v.replace("\n", " "), keep_case=True) for v in originals())
+                    self._cased = "\n".join(folded) + "\n"
+                cased = self._cased
+        return cased
 
     def scan(self, pattern: re.Pattern[str], lo: int, hi: int, text: str | None = None) -> list[int]:
         """Positions in ``[lo, hi)`` whose line ``pattern`` matches, in order.

@@ -96,7 +96,11 @@ def offsets(data: Any, code: int, count: int) -> Positions:
 
 
 def _arrays(data: bytes, needle: bytes, *positions: Positions) -> list[Any]:
-    """The loops' arguments as the arrays they were compiled for."""
+    """The loops' arguments as the arrays they were compiled for.  The loops do not
+    check bounds: a line end past ``data`` (a copy older than the offsets) raises."""
+    ends = positions[-1]
+    if len(ends) and int(ends.max()) > len(data):
+        raise ValueError("line offsets past the end of the column's copy")
     return [
         np.frombuffer(data, np.uint8),
         np.frombuffer(needle, np.uint8),
