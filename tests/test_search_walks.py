@@ -15,6 +15,7 @@ from paper_tui.corpus import Corpus
 from paper_tui.model import Paper
 from paper_tui.search import SearchEngine, fuzzy, kernels, matcher, vector
 from paper_tui.search.index import Column
+from paper_tui.text import fold
 
 
 def subsequence(needle: str, line: str) -> bool:
@@ -281,3 +282,24 @@ def test_a_column_extended_while_its_copy_is_made_keeps_none(monkeypatch: pytest
     assert len(column.data()) == len(column.text) and len(column) == 3
     assert kernels.warm()
     assert fuzzy.whole(column, column.text, False, "zebra").positions.tolist() == [2]
+
+
+def test_an_id_column_rebuilt_for_papers_that_arrived_waits_outside_the_lock() -> None:
+    """The id column is built while papers stream in: built again for the new size,
+    and that build (which waits while a search runs) never holds the matcher's lock,
+    which the search needs (held, the two waited for each other for ever)."""
+    papers = list(_corpus(40))
+    corpus = Corpus(papers[:10])
+    found = SearchEngine(corpus, background=False).matcher()
+    owned: list[bool] = []
+
+    def paused() -> bool:
+        owned.append(found._lock._is_owned())  # type: ignore[attr-defined]
+        if len(owned) == 1:  # papers arrive during the first build
+            corpus.extend(papers[10:])
+            found.extend()
+        return False
+
+    column = found.column("id", paused)
+    assert len(column) == 40 and column.value(39) == fold(papers[39].id)
+    assert len(owned) >= 2 and not any(owned)

@@ -236,21 +236,26 @@ class Matcher:
         if built is not None:
             return built
         corpus = self.corpus
-        if name == "id":
-            values: Iterable[str] = (corpus.paper_id(i) for i in range(self.size))
-        else:
-            values = (", ".join(corpus.categories(i)) for i in range(self.size))
-        built = Column(_yielding(values, paused))
-        with self._lock:
-            if len(built) != self.size:  # papers arrived meanwhile (a streaming load)
-                return self.column(name, paused)
+        while True:
+            size = self.size
+            values: Iterable[str]
             if name == "id":
-                if self._ids is None:
-                    self._ids = built
-                return self._ids
-            if self._cats is None:
-                self._cats = built
-            return self._cats
+                values = (corpus.paper_id(i) for i in range(size))
+            else:
+                values = (", ".join(corpus.categories(i)) for i in range(size))
+            built = Column(_yielding(values, paused))
+            with self._lock:
+                # Papers arrived meanwhile (a streaming load): build again, outside the
+                # lock (a build waits while a search runs, and searches take the lock).
+                if len(built) != self.size:
+                    continue
+                if name == "id":
+                    if self._ids is None:
+                        self._ids = built
+                    return self._ids
+                if self._cats is None:
+                    self._cats = built
+                return self._cats
 
     def _originals(self, name: str) -> Iterable[str]:
         corpus, size = self.corpus, self.size
