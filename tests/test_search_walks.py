@@ -303,3 +303,36 @@ def test_an_id_column_rebuilt_for_papers_that_arrived_waits_outside_the_lock() -
     column = found.column("id", paused)
     assert len(column) == 40 and column.value(39) == fold(papers[39].id)
     assert len(owned) >= 2 and not any(owned)
+
+
+def test_papers_appended_while_the_columns_are_made_keep_them_aligned() -> None:
+    """A streaming load appends papers from another thread while the matcher builds
+    or extends its columns: every column holds exactly the papers of the size it
+    took, so that line i is paper i (an authors column one batch ahead of the
+    titles got that batch twice, and every later paper the wrong authors)."""
+    from paper_tui.search.matcher import Matcher
+
+    papers = list(_corpus(60))
+
+    class Growing(Corpus):
+        """Appends a batch the first time a title is read (as the loader would)."""
+
+        pending: list[list[Paper]] = []
+
+        def title(self, position: int) -> str:
+            if self.pending:
+                self.extend(self.pending.pop(0))
+            return super().title(position)
+
+    corpus = Growing(papers[:20])
+    corpus.pending = [papers[20:30]]
+    found = Matcher(corpus, None)
+    assert len(found.title) == len(found.authors) == found.size == 20
+    corpus.pending = [papers[40:]]
+    corpus.extend(papers[30:40])
+    found.extend()  # takes 40 papers; 20 more arrive meanwhile
+    found.extend()  # and those now
+    assert len(found.title) == len(found.authors) == found.size == len(corpus) == 60
+    for position in range(60):
+        assert found.authors.value(position) == fold(", ".join(corpus.authors(position)))
+        assert found.title.value(position) == fold(corpus.title(position))

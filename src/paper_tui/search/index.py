@@ -398,20 +398,22 @@ def compound_slots(words: WordIndex, text: str, at_start: bool) -> list[int] | N
     return slots
 
 
-def title_values(corpus: Corpus, lo: int = 0) -> Iterator[str]:
-    return (corpus.title(i) for i in range(lo, len(corpus)))
+def title_values(corpus: Corpus, lo: int = 0, hi: int | None = None) -> Iterator[str]:
+    return (corpus.title(i) for i in range(lo, len(corpus) if hi is None else hi))
 
 
-def author_values(corpus: Corpus, lo: int = 0) -> Iterator[str]:
-    return (", ".join(corpus.authors(i)) for i in range(lo, len(corpus)))
+def author_values(corpus: Corpus, lo: int = 0, hi: int | None = None) -> Iterator[str]:
+    return (", ".join(corpus.authors(i)) for i in range(lo, len(corpus) if hi is None else hi))
 
 
-def abstract_values(corpus: Corpus, lo: int = 0) -> Iterator[str]:
-    return (corpus.abstract(i) for i in range(lo, len(corpus)))
+def abstract_values(corpus: Corpus, lo: int = 0, hi: int | None = None) -> Iterator[str]:
+    return (corpus.abstract(i) for i in range(lo, len(corpus) if hi is None else hi))
 
 
 def build_index(corpus: Corpus) -> Index:
     """Build every index of ``corpus`` now (titles, authors, abstract words)."""
-    index = Index(corpus.version, Column(title_values(corpus)), Column(author_values(corpus)))
-    index.words = WordIndex.build(abstract_values(corpus))
+    size = len(corpus)
+    titles, authors = Column(title_values(corpus, 0, size)), Column(author_values(corpus, 0, size))
+    index = Index(corpus.version, titles, authors)
+    index.words = WordIndex.build(abstract_values(corpus, 0, size))
     return index

@@ -166,15 +166,16 @@ class Matcher:
     def __init__(self, corpus: Corpus, library: LibraryView | None, index: Index | None = None) -> None:
         self.corpus = corpus
         self.library = library
-        self.size = len(corpus)
-        self.version = corpus.version
+        self.version, self.size = _taken(corpus)
         self.words: WordIndex | None = None
         if index is not None and index.version == corpus.version and len(index.title) == self.size:
             # Built earlier for this very corpus (kept with the parse cache).
             self.title, self.authors, self.words = index.title, index.authors, index.words
         else:
-            self.title = Column(title_values(corpus))
-            self.authors = Column(author_values(corpus))
+            # As many papers as self.size in every column: a streaming load may append
+            # more meanwhile (they come in with the next extend()).
+            self.title = Column(title_values(corpus, 0, self.size))
+            self.authors = Column(author_values(corpus, 0, self.size))
         self._ids: Column | None = None
         self._cats: Column | None = None
         self._years: _YearColumn | None = None
@@ -196,10 +197,9 @@ class Matcher:
         """Take in papers appended to the corpus since the last look."""
         with self._lock:
             old = self.size
-            self.size = len(self.corpus)
-            self.version = self.corpus.version
-            self.title.extend(title_values(self.corpus, old))
-            self.authors.extend(author_values(self.corpus, old))
+            self.version, self.size = _taken(self.corpus)
+            self.title.extend(title_values(self.corpus, old, self.size))
+            self.authors.extend(author_values(self.corpus, old, self.size))
             if self.size - old > EXTEND_INLINE:
                 # Built again outside the lock when next needed (usually by the
                 # background thread): extended here, every search would wait for them
@@ -663,6 +663,17 @@ class Matcher:
         if words is not None:
             self.words = words
         return words
+
+
+def _taken(corpus: Corpus) -> tuple[int, int]:
+    """The corpus's version and size, read together: a streaming load appends from
+    another thread, and a size newer than the version (or the other way round) would
+    leave papers out of the columns or put them in twice."""
+    while True:
+        version = corpus.version
+        size = len(corpus)
+        if corpus.version == version:
+            return version, size
 
 
 def _yielding(values: Iterable[str], paused: Callable[[], bool]) -> Iterator[str]:
