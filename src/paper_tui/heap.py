@@ -17,8 +17,8 @@ Windows, musl).
 from __future__ import annotations
 
 import ctypes
+import functools
 import sys
-import threading
 
 #: ``mallopt`` parameters (glibc's malloc.h).
 _M_TRIM_THRESHOLD = -1
@@ -28,17 +28,11 @@ MMAP_THRESHOLD = 32 << 20
 #: Free memory kept at the top of the heap before any is handed back.
 TRIM_THRESHOLD = 1 << 30
 
-_done: bool | None = None
-_lock = threading.Lock()
 
-
+@functools.cache
 def keep_freed_memory() -> bool:
     """Ask ``malloc`` to keep freed memory for reuse (once per process); True if it took."""
-    global _done
-    with _lock:
-        if _done is None:
-            _done = _mallopt()
-        return _done
+    return _mallopt()
 
 
 def _mallopt() -> bool:

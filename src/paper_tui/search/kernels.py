@@ -39,11 +39,6 @@ def ready() -> bool:
     return "walk" in _state
 
 
-def settled() -> bool:
-    """Has :func:`warm` finished (the loops usable, or known not to be)?"""
-    return _settled.is_set()
-
-
 def usable() -> bool:
     """Are the compiled loops usable, once a warm-up under way has finished?
 

@@ -183,16 +183,13 @@ class Letters:
         low = self._low.get(code)
         if low is not None:
             return len(low)
-        return int(self.histogram()[code])
-
-    def histogram(self) -> npt.NDArray[np.int64]:
-        """How many times each byte value occurs (counted on first use, a chunk at a
-        time: ``bincount`` of the whole copy makes an 8-byte temporary per byte)."""
         with self._lock:
-            return self._counted()
+            return int(self._counted()[code])
 
     def _counted(self) -> npt.NDArray[np.int64]:
-        """:meth:`histogram` under the lock."""
+        """How many times each byte value occurs (under the lock; counted on first
+        use, a chunk at a time: ``bincount`` of the whole copy makes an 8-byte
+        temporary per byte)."""
         if self._histogram is None:
             counts = np.zeros(256, np.int64)
             for lo in range(0, len(self.data), _CHUNK):
