@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
+import time
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
 from helpers import run_cli
 from paper_tui import cache, loading, parallel
-from paper_tui.compact import AppendBlobs, EncodedChunk, batch_in_memory, encode_chunk
+from paper_tui.compact import (
+    AppendBlobs,
+    EncodedChunk,
+    batch_in_memory,
+    encode_chunk,
+    encode_rest,
+    usual_links,
+)
 from paper_tui.corpus import Corpus
 from paper_tui.formats import LoadError, load_papers
 from paper_tui.loading import Loader
@@ -291,6 +301,18 @@ def test_corpus_keeps_every_field_and_merges_by_id() -> None:
     assert corpus.index_of(papers[4].id) == 4 and papers[0].id in corpus and "x" not in corpus
 
 
+def test_the_usual_arxiv_links_are_kept_as_null_and_made_again() -> None:
+    usual = _paper(1, abstract="No links here.", doi="10.1000/x1")
+    assert usual.links == usual_links("2401.00001", "10.1000/x1")
+    assert json.loads(encode_rest(usual))[2] is None
+    with_code = _paper(2)  # a GitHub link from its abstract
+    assert json.loads(encode_rest(with_code))[2] == [list(link) for link in with_code.links]
+    no_arxiv = _paper(3, arxiv_id="", doi="10.1000/x3", abstract="Plain.")
+    assert json.loads(encode_rest(no_arxiv))[2] == [list(link) for link in no_arxiv.links]
+    corpus = Corpus([usual, with_code, no_arxiv])
+    assert list(corpus) == [usual, with_code, no_arxiv]
+
+
 def test_corpus_takes_a_batch_of_new_papers_and_merges_a_batch_of_known_ones() -> None:
     blobs = AppendBlobs()
     corpus = Corpus([_paper(0)])
@@ -333,6 +355,41 @@ def test_parallel_parse_gives_what_a_plain_parse_gives(
     cached, cached_loader = _load(path)
     assert cached_loader.from_cache == [str(path)] and list(cached) == list(plain)
     assert cached_loader.problems == plain_loader.problems
+
+
+def test_a_parallel_load_whose_entry_fails_keeps_every_paper_and_leaves_no_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_cache: None
+) -> None:
+    path = _write(tmp_path / "snapshot.jsonl", 1200)
+    plain, _loader = _load(path, use_cache=False)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "SLICE_BYTES", 200_000)
+    monkeypatch.setattr(parallel, "FIRST_SLICE_BYTES", 50_000)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+
+    def full_disk(self: cache.CacheWriter, chunk: EncodedChunk) -> object:
+        deadline = time.monotonic() + 30
+        while self.temp.stat().st_size <= len(cache.MAGIC) and time.monotonic() < deadline:
+            time.sleep(0.01)  # until a worker has written a chunk into the entry
+        raise OSError(28, "No space left on device")
+
+    read_back: list[int] = []
+    stored_batch = cache.stored_batch
+
+    def spy(*args: Any) -> Any:
+        read_back.append(args[1])
+        return stored_batch(*args)
+
+    # The first slice, parsed here, cannot be written: the entry is given up, while
+    # the workers go on writing their chunks into its (removed, still open) file.
+    monkeypatch.setattr(cache.CacheWriter, "write_chunk", full_disk)
+    monkeypatch.setattr(cache, "stored_batch", spy)
+    fast, loader = _load(path)
+    assert list(fast) == list(plain) and len(fast) == 1200
+    assert read_back and sum(read_back) < 1200  # the workers' chunks, read from the entry
+    assert loader.parsed == [str(path)] and _entry_files() == []
+    again, again_loader = _load(path)
+    assert again_loader.from_cache == [] and list(again) == list(plain)
 
 
 def test_slices_end_at_line_ends_even_past_a_long_line(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import threading
 from multiprocessing.connection import Connection
@@ -10,9 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from paper_tui import parallel
+from paper_tui import cache, parallel
+from paper_tui.compact import FileBlobs, place
 
 FIXTURE = Path(__file__).parent / "fixtures" / "arxiv_snapshot" / "arxiv_metadata_snapshot_200.jsonl"
+
+
+class MemoryBlobs:
+    """Blobs held in memory, to read a chunk that was never stored."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read(self, offset: int, length: int) -> bytes:
+        return self.data[offset : offset + length]
 
 
 def _serving() -> tuple[Connection, threading.Thread]:
@@ -81,3 +93,41 @@ def test_a_blob_bigger_than_the_pipe_arrives_whole_and_a_cut_one_is_an_error() -
     theirs.close()
     with pytest.raises(EOFError):
         parallel._read_exactly(mine.fileno(), 2000)
+
+
+def test_a_worker_writes_its_chunk_into_the_entry_and_sends_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(signal, "signal", lambda *_args: None)
+    entry = tmp_path / "entry.ptc"
+    entry.write_bytes(b"HEAD")
+    end = parallel.shared_end(4)
+    mine, theirs = multiprocessing.Pipe()
+    thread = threading.Thread(target=parallel._serve, args=(theirs, str(entry), end), daemon=True)
+    thread.start()
+    job = (str(FIXTURE), "sample", "arxiv-snapshot", 0, FIXTURE.stat().st_size, 1)
+    mine.send(job)
+    part = parallel._receive(mine)
+    mine.send(None)
+    thread.join(5)
+    expected = parallel.parse_slice(job).chunk
+    written = part.written
+    assert written is not None and len(part.chunk) == 0 and written.count == 200
+    assert end.value == entry.stat().st_size == 4 + len(expected.blob) + len(written.data)
+    blobs = FileBlobs(entry)
+    batch = cache.stored_batch(blobs, written.count, written.data, written.columns, written.codec)
+    assert blobs.read(written.start, len(written.data)) == written.data  # listed where it is
+    assert list(batch) == list(place(expected, MemoryBlobs(bytes(expected.blob)), 0))
+    blobs.close()
+
+
+def test_a_chunk_that_cannot_be_written_goes_down_the_pipe(tmp_path: Path) -> None:
+    entry = tmp_path / "entry.ptc"
+    entry.write_bytes(b"")
+    job = (str(FIXTURE), "sample", "arxiv-snapshot", 0, FIXTURE.stat().st_size, 1)
+    chunk = parallel.parse_slice(job).chunk
+    read_only = os.open(entry, os.O_RDONLY)
+    try:
+        assert cache.write_into(read_only, parallel.shared_end(0), chunk) is None
+    finally:
+        os.close(read_only)

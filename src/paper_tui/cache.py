@@ -10,9 +10,11 @@ Entry layout (all integers little-endian)::
 
     b"PTCACHE1"
     chunk*            blobs of the chunk's papers (abstract + rest, see compact.py),
-                      then its columns (ids, titles, authors, dates: UTF-8 joined by
-                      NUL, or JSON if a value holds a NUL) and its
-                      arrays (offsets u64, abstract lengths u32, rest lengths u32)
+                      and its columns (ids, titles, authors, dates: UTF-8 joined by
+                      NUL, or JSON if a value holds a NUL) followed by its
+                      arrays (offsets u64, abstract lengths u32, rest lengths u32);
+                      parse workers write blobs as they finish, so the blobs and
+                      columns of chunks may be interleaved in any order
     meta              JSON: the stamp, the chunk directory with a CRC-32 of each
                       chunk's columns and arrays, problems and notices
     trailer           u64 meta offset, u64 meta length, b"PTCEND01"
@@ -34,6 +36,8 @@ import hashlib
 import json
 import os
 import struct
+import sys
+import threading
 import zlib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -42,14 +46,15 @@ from pathlib import Path
 from typing import Any
 
 from paper_tui import __version__
-from paper_tui.compact import EncodedChunk, FileBlobs, PaperBatch, encode_chunk, place
+from paper_tui.compact import Blobs, EncodedChunk, FileBlobs, PaperBatch, encode_chunk, place, pwrite_all
 from paper_tui.formats import Problem, format_names, get_format
 from paper_tui.model import Paper
 
 #: Bump when the layout above, the compact encoding or what parsing gives changes
 #: (3: lone surrogates shown as U+FFFD, DOIs cleaned before use; 4: a lone 8-bit
-#: C1 introducer no longer takes the rest of the text away).
-CACHE_FORMAT = 4
+#: C1 introducer no longer takes the rest of the text away; 5: the usual arXiv links
+#: kept as null, chunks written by parse workers).
+CACHE_FORMAT = 5
 MAGIC = b"PTCACHE1"
 END = b"PTCEND01"
 TRAILER = struct.Struct("<QQ8s")
@@ -175,39 +180,52 @@ class CacheReader:
             data = self.blobs.read(start, columns + arrays)
             if len(data) != columns + arrays or zlib.crc32(data) != crc:
                 raise CacheCorrupt("checksum")
-            try:
-                ids, titles, authors, dates = _decode_columns(data[:columns], count, codec)
-                offsets = array("Q")
-                offsets.frombytes(data[columns : columns + 8 * count])
-                abstract_lengths = array("I")
-                abstract_lengths.frombytes(data[columns + 8 * count : columns + 12 * count])
-                rest_lengths = array("I")
-                rest_lengths.frombytes(data[columns + 12 * count : columns + 16 * count])
-            except (ValueError, TypeError) as error:
-                raise CacheCorrupt(str(error)) from None
-            if not len(ids) == len(titles) == len(authors) == len(dates) == len(offsets) == count:
-                raise CacheCorrupt("column lengths")
-            batch = PaperBatch(self.blobs)
-            batch.ids = ids
-            batch.titles = titles
-            batch.authors = authors
-            batch.dates = dates
-            batch.offsets = offsets
-            batch.abstract_lengths = abstract_lengths
-            batch.rest_lengths = rest_lengths
-            yield batch
+            yield stored_batch(self.blobs, count, data, columns, codec)
 
 
 #: How a chunk's columns are stored: NUL-joined (splitting is 3x faster than JSON) or JSON.
 NUL_JOINED, JSON_LIST = 0, 1
 
 
-def _encode_columns(batch: PaperBatch) -> tuple[bytes, int]:
-    values = [*batch.ids, *batch.titles, *batch.authors, *batch.dates]
+def stored_chunk(chunk: EncodedChunk | PaperBatch) -> tuple[bytes, int, int, int]:
+    """A chunk's columns and arrays as an entry stores them (its offsets already
+    placed): the bytes, the columns' length, their codec and the CRC-32 of it all."""
+    values = [*chunk.ids, *chunk.titles, *chunk.authors, *chunk.dates]
     joined = "\0".join(values)
     if joined.count("\0") == max(0, len(values) - 1):
-        return joined.encode("utf-8", "surrogatepass"), NUL_JOINED
-    return _dumps([batch.ids, batch.titles, batch.authors, batch.dates]).encode(), JSON_LIST
+        columns, codec = joined.encode("utf-8", "surrogatepass"), NUL_JOINED
+    else:
+        columns, codec = _dumps([chunk.ids, chunk.titles, chunk.authors, chunk.dates]).encode(), JSON_LIST
+    arrays = (chunk.offsets, chunk.abstract_lengths, chunk.rest_lengths)
+    data = columns + b"".join(column.tobytes() for column in arrays)
+    return data, len(columns), codec, zlib.crc32(data)
+
+
+def stored_batch(blobs: Blobs, count: int, data: bytes, columns: int, codec: int) -> PaperBatch:
+    """The batch a chunk's stored columns and arrays (see :func:`stored_chunk`) describe,
+    its blobs in ``blobs``; :class:`CacheCorrupt` if they do not add up."""
+    try:
+        ids, titles, authors, dates = _decode_columns(data[:columns], count, codec)
+        offsets = array("Q")
+        offsets.frombytes(data[columns : columns + 8 * count])
+        abstract_lengths = array("I")
+        abstract_lengths.frombytes(data[columns + 8 * count : columns + 12 * count])
+        rest_lengths = array("I")
+        rest_lengths.frombytes(data[columns + 12 * count : columns + 16 * count])
+    except (ValueError, TypeError) as error:
+        raise CacheCorrupt(str(error)) from None
+    if not len(ids) == len(titles) == len(authors) == len(dates) == len(offsets) == count:
+        raise CacheCorrupt("column lengths")
+    batch = PaperBatch(blobs)
+    batch.ids = ids
+    batch.titles = titles
+    batch.authors = authors
+    # A few thousand distinct dates: one string each, not one per paper (60 MB a million).
+    batch.dates = list(map(sys.intern, dates))
+    batch.offsets = offsets
+    batch.abstract_lengths = abstract_lengths
+    batch.rest_lengths = rest_lengths
+    return batch
 
 
 def _decode_columns(data: bytes, count: int, codec: int) -> list[list[str]]:
@@ -234,7 +252,12 @@ def discard(reader: CacheReader) -> None:
 class CacheWriter:
     """Builds an entry while a file is parsed: :meth:`write_batch` per batch, then
     :meth:`commit` (or :meth:`abort`).  The batches it returns read their blobs
-    from the entry being written, so nothing is held twice in memory."""
+    from the entry being written, so nothing is held twice in memory.
+
+    Every write goes at a place taken from the end of the entry's data, so parse
+    workers may write blobs into the entry at the same time (see :meth:`share_end`
+    and :func:`paper_tui.parallel._serve`): only the chunk directory says where a
+    chunk's columns are, and the columns say where each blob is."""
 
     def __init__(self, source: str, format_name: str) -> None:
         self.source = source
@@ -243,19 +266,36 @@ class CacheWriter:
         self.final = entry_path(source)
         self.final.parent.mkdir(parents=True, exist_ok=True)
         self.temp = self.final.with_name(f"{self.final.name}.tmp-{os.getpid()}-{id(self):x}")
-        self._file = open(self.temp, "wb")  # noqa: SIM115 - closed by commit or abort
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        self._fd = os.open(self.temp, flags, 0o644)
+        #: The end of the data written so far (an object with ``value`` and
+        #: ``get_lock()``: this process's own, or one shared with parse workers).
+        self._end: Any = _End(0)
         try:
-            self._file.write(MAGIC)
-            self._file.flush()
+            self._write(MAGIC)
             self.blobs = FileBlobs(self.temp)
         except OSError:
             self.abort()
             raise
-        self._position = len(MAGIC)
         self._chunks: list[list[int]] = []
         self.count = 0
         #: Set by a successful :meth:`commit` (see :func:`entry_key`).
         self.key: str | None = None
+
+    def share_end(self, end: Any) -> None:
+        """Take places from ``end`` (a counter shared with the processes that write
+        blobs into :attr:`temp`), starting it at the end of what is written."""
+        with self._end.get_lock():
+            end.value = self._end.value
+            self._end = end
+
+    def _write(self, data: bytes | bytearray) -> int:
+        """Write ``data`` at a place taken from the end; its offset."""
+        with self._end.get_lock():
+            offset = int(self._end.value)
+            self._end.value = offset + len(data)
+        pwrite_all(self._fd, data, offset)
+        return offset
 
     def write_batch(self, papers: Sequence[Paper]) -> PaperBatch:
         """Write ``papers`` as one chunk; return them as a batch backed by the entry."""
@@ -263,20 +303,29 @@ class CacheWriter:
 
     def write_chunk(self, chunk: EncodedChunk) -> PaperBatch:
         """Write an encoded chunk; return its papers as a batch backed by the entry."""
-        base = self._position
+        return self.add_chunk(chunk, self._write(chunk.blob))
+
+    def add_chunk(self, chunk: EncodedChunk, base: int) -> PaperBatch:
+        """Write the columns of a chunk whose blob is in the entry at ``base``;
+        return its papers as a batch backed by the entry."""
         batch = place(chunk, self.blobs, base)
-        columns, codec = _encode_columns(batch)
-        arrays = batch.offsets.tobytes() + batch.abstract_lengths.tobytes() + batch.rest_lengths.tobytes()
-        self._file.write(chunk.blob)
-        self._file.write(columns)
-        self._file.write(arrays)
-        self._file.flush()  # the batch's readers pread this file
-        start = base + len(chunk.blob)
-        crc = zlib.crc32(columns + arrays)
-        self._chunks.append([len(chunk), start, len(columns), len(arrays), crc, codec])
-        self._position = start + len(columns) + len(arrays)
-        self.count += len(chunk)
+        data, columns, codec, crc = stored_chunk(batch)
+        self._list(WrittenChunk(len(chunk), self._write(data), data, columns, codec, crc))
         return batch
+
+    def add_written(self, written: WrittenChunk) -> PaperBatch:
+        """List a chunk a parse worker wrote whole into the entry (see
+        :func:`write_into`); return its papers as a batch backed by the entry."""
+        batch = stored_batch(self.blobs, written.count, written.data, written.columns, written.codec)
+        self._list(written)
+        return batch
+
+    def _list(self, written: WrittenChunk) -> None:
+        columns = written.columns
+        self._chunks.append(
+            [written.count, written.start, columns, len(written.data) - columns, written.crc, written.codec]
+        )
+        self.count += written.count
 
     def commit(self, problems: Sequence[Problem], notices: Sequence[str]) -> bool:
         """Finish the entry and move it into place; False (and no entry) if the
@@ -297,11 +346,13 @@ class CacheWriter:
                     "notices": list(notices),
                 }
             ).encode()
-            self._file.write(meta)
-            self._file.write(TRAILER.pack(self._position, len(meta), END))
+            with self._end.get_lock():
+                offset = int(self._end.value)
+            self._write(meta + TRAILER.pack(offset, len(meta), END))
             # No fsync: a crash can at worst leave a short file, which the trailer
             # check rejects; syncing a gigabyte would cost seconds on every first open.
-            self._file.close()
+            os.close(self._fd)
+            self._fd = -1
             os.replace(self.temp, self.final)
             self.key = entry_key(self.stamp.as_json(), self.format_name, parser_version(self.format_name))
             return True
@@ -311,9 +362,68 @@ class CacheWriter:
 
     def abort(self) -> None:
         """Drop the entry (batches already handed out stay readable: their file is open)."""
-        with contextlib.suppress(OSError):
-            self._file.close()
+        if self._fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = -1
         _remove(self.temp)
+
+
+@dataclass
+class WrittenChunk:
+    """A chunk a parse worker wrote whole into an entry being written: its blob, then
+    its columns and arrays (``data``, see :func:`stored_chunk`) at ``start``."""
+
+    count: int
+    start: int
+    data: bytes
+    columns: int
+    codec: int
+    crc: int
+
+
+def write_into(fd: int, end: Any, chunk: EncodedChunk) -> WrittenChunk | None:
+    """Write ``chunk`` (blob, columns and arrays) into an entry being written, open
+    as ``fd``, at places taken from its shared ``end`` (see :meth:`CacheWriter.share_end`);
+    ``None`` if it could not be written (a full disk: the caller sends it on).
+
+    Run by a parse worker, so that the loading process neither receives nor writes
+    the chunk's bytes: it lists the chunk and reads its columns back from ``data``."""
+    blob = chunk.blob
+    with end.get_lock():
+        base = int(end.value)
+        end.value = base + len(blob)
+    placed = EncodedChunk(
+        chunk.ids,
+        chunk.titles,
+        chunk.authors,
+        chunk.dates,
+        b"",
+        array("Q", map(base.__add__, chunk.offsets)),
+        chunk.abstract_lengths,
+        chunk.rest_lengths,
+    )
+    data, columns, codec, crc = stored_chunk(placed)
+    with end.get_lock():
+        start = int(end.value)
+        end.value = start + len(data)
+    try:
+        pwrite_all(fd, blob, base)
+        pwrite_all(fd, data, start)
+    except OSError:
+        return None  # the places taken stay holes: nothing lists them
+    return WrittenChunk(len(chunk), start, data, columns, codec, crc)
+
+
+class _End:
+    """The end of an entry's data when no other process writes into it."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+        self._lock = threading.Lock()
+
+    def get_lock(self) -> threading.Lock:
+        return self._lock
 
 
 def _remove(path: Path) -> None:

@@ -67,6 +67,17 @@ class FileBlobs:
             pass
 
 
+def pwrite_all(fd: int, data: bytes | bytearray, offset: int) -> None:
+    """Write all of ``data`` at ``offset`` (``os.pwrite`` may write less than asked)."""
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        if written <= 0:
+            raise OSError("nothing written")
+        view = view[written:]
+        offset += written
+
+
 class AppendBlobs:
     """An appendable segment: a bytearray that moves to an unnamed temporary file
     once it passes :data:`SPILL_BYTES`, so a big uncached load stays compact.
@@ -125,16 +136,27 @@ def split_authors(joined: str) -> tuple[str, ...]:
     return tuple(joined.split(AUTHOR_SEP)) if joined else ()
 
 
+def usual_links(arxiv_id: str, doi: str) -> tuple[tuple[str, str], ...]:
+    """The links an arXiv paper has from its id and DOI alone (what most have): kept
+    as ``null`` in a blob's rest rather than spelled out, and made again on reading."""
+    if not arxiv_id:
+        return ()
+    links = (("abs", "https://arxiv.org/abs/" + arxiv_id), ("pdf", "https://arxiv.org/pdf/" + arxiv_id))
+    return (*links, ("doi", "https://doi.org/" + doi)) if doi else links
+
+
 def encode_rest(paper: Paper, line_delta: int = 0) -> bytes:
     """Every field but id, title, authors, date and abstract, as compact JSON.
 
-    ``line_delta`` is added to source lines: a worker that parsed a slice of a
-    file counts lines from the slice's start."""
+    The links are ``null`` when they are :func:`usual_links`.  ``line_delta`` is
+    added to source lines: a worker that parsed a slice of a file counts lines from
+    the slice's start."""
+    links = paper.links
     return _dumps(
         [
             paper.arxiv_id,
             paper.doi,
-            paper.links,
+            None if paper.arxiv_id and links == usual_links(paper.arxiv_id, paper.doi) else links,
             paper.categories,
             [[s.path, s.line + line_delta] for s in paper.sources],
             paper.extras,
@@ -158,7 +180,7 @@ def decode_paper(pid: str, title: str, authors: str, date: str, abstract: bytes,
         date=date,
         arxiv_id=arxiv_id,
         doi=doi,
-        links=tuple((k, v) for k, v in links),
+        links=usual_links(arxiv_id, doi) if links is None else tuple((k, v) for k, v in links),
         categories=tuple(categories),
         sources=tuple(Source(p, line) for p, line in sources),
         extras=tuple((k, v) for k, v in extras),
@@ -259,8 +281,8 @@ def place(chunk: EncodedChunk, blobs: Blobs, base: int) -> PaperBatch:
     batch.ids = chunk.ids
     batch.titles = chunk.titles
     batch.authors = chunk.authors
-    batch.dates = [sys.intern(d) for d in chunk.dates]
-    batch.offsets = array("Q", [offset + base for offset in chunk.offsets]) if base else chunk.offsets
+    batch.dates = list(map(sys.intern, chunk.dates))
+    batch.offsets = array("Q", map(base.__add__, chunk.offsets)) if base else chunk.offsets
     batch.abstract_lengths = chunk.abstract_lengths
     batch.rest_lengths = chunk.rest_lengths
     return batch

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from paper_tui import cache, parallel
 from paper_tui.compact import AppendBlobs, EncodedChunk, PaperBatch, encode_chunk, place
@@ -192,8 +192,16 @@ class Loader:
         problems_before = len(self.problems)
         notices_before = len(self.notices)
 
-        def store(chunk: EncodedChunk) -> PaperBatch:
+        #: The entry being written, which parse workers write blobs into.
+        entry = writer.blobs if writer is not None else None
+
+        def store(chunk: EncodedChunk, written: cache.WrittenChunk | None) -> PaperBatch:
             nonlocal writer
+            if written is not None and entry is not None:  # a worker wrote it into the entry
+                if writer is not None:
+                    return writer.add_written(written)
+                # The entry was given up, but its file is still open: read it from there.
+                return cache.stored_batch(entry, written.count, written.data, written.columns, written.codec)
             if writer is not None:
                 try:
                     return writer.write_chunk(chunk)
@@ -204,20 +212,26 @@ class Loader:
 
         if parallel.usable(path, fmt.name, opened.size):
             opened.stream.close()  # the workers read the file themselves
-            chunks = self._parallel_chunks(path, display, fmt.name, opened.size)
+            sink = None
+            if writer is not None:
+                end = parallel.shared_end(0)
+                writer.share_end(end)
+                sink = (str(writer.temp), end)
+            chunks = self._parallel_chunks(path, display, fmt.name, opened.size, sink)
         else:
             chunks = self._chunks(opened, fmt, display, batch_size)
         count = 0
         bad_bytes = 0
         try:
-            for chunk, position, bad in chunks:
+            for chunk, position, bad, written in chunks:
                 if self.cancelled:
                     return
                 bad_bytes += bad
-                if not chunk:
+                papers = written.count if written is not None else len(chunk)
+                if not papers:
                     continue
-                count += len(chunk)
-                batch = _after(store(chunk), count, skip)
+                count += papers
+                batch = _after(store(chunk, written), count, skip)
                 if batch:
                     self._advance(len(batch), base_read + position)
                     yield batch
@@ -242,8 +256,8 @@ class Loader:
 
     def _chunks(
         self, opened: OpenedFile, fmt: Format, display: str, batch_size: int
-    ) -> Iterator[tuple[EncodedChunk, int, int]]:
-        """Parse in this thread: (chunk, bytes read so far, bad bytes) per batch."""
+    ) -> Iterator[tuple[EncodedChunk, int, int, cache.WrittenChunk | None]]:
+        """Parse in this thread: (chunk, bytes read so far, bad bytes, None) per batch."""
 
         def report(line: int, reason: str) -> None:
             self.problems.append(Problem(display, line, reason))
@@ -256,18 +270,20 @@ class Loader:
                     return
                 pending.append(paper)
                 if len(pending) >= limit:
-                    yield encode_chunk(pending), opened.counter.bytes_read, 0
+                    yield encode_chunk(pending), opened.counter.bytes_read, 0, None
                     pending = []
                     limit = batch_size
-        yield encode_chunk(pending), opened.size, opened.fallback.count
+        yield encode_chunk(pending), opened.size, opened.fallback.count, None
 
     def _parallel_chunks(
-        self, path: str, display: str, format_name: str, size: int
-    ) -> Iterator[tuple[EncodedChunk, int, int]]:
-        """Parse on every core: (chunk, bytes read so far, bad bytes) per slice."""
-        for part in parallel.parse_file(path, display, format_name, size, lambda: self.cancelled):
+        self, path: str, display: str, format_name: str, size: int, sink: tuple[str, Any] | None
+    ) -> Iterator[tuple[EncodedChunk, int, int, cache.WrittenChunk | None]]:
+        """Parse on every core: (chunk, bytes read so far, bad bytes, the chunk as a
+        worker wrote it into the cache entry or None) per slice."""
+        parts = parallel.parse_file(path, display, format_name, size, lambda: self.cancelled, sink)
+        for part in parts:
             self.problems.extend(Problem(display, line, reason) for line, reason in part.problems)
-            yield part.chunk, part.end, part.bad_bytes
+            yield part.chunk, part.end, part.bad_bytes, part.written
 
     def _writer(self, path: str, format_name: str, size: int) -> cache.CacheWriter | None:
         if not self.use_cache or path == "-" or size < cache.MIN_BYTES:
