@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -190,6 +191,28 @@ def test_no_cache_neither_reads_nor_writes_it(small_file: Path) -> None:
     assert len(_entry_files()) == 1
     _corpus, loader = _load(small_file, use_cache=False)
     assert loader.parsed == [str(small_file)] and loader.from_cache == []
+
+
+def test_a_killed_load_s_unfinished_entry_is_removed_by_the_next_one(small_file: Path) -> None:
+    final = cache.entry_path(str(small_file))
+    final.parent.mkdir(parents=True, exist_ok=True)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        orphan = final.with_name(f"{final.name}.tmp-{gone.pid}-7f00")
+        orphan.write_bytes(b"PTCACHE1" + b"\0" * 1000)  # what a load killed midway leaves
+        busy = final.with_name(f"{final.name}.tmp-{running.pid}-7f00")
+        busy.write_bytes(b"PTCACHE1")  # another instance, writing it now
+        other = final.with_name(f"other{cache.SUFFIX}.tmp-{gone.pid}-7f00")
+        other.write_bytes(b"PTCACHE1")  # another file's: left to its own next load
+        assert "unfinished" in run_cli("cache", "info")[1]
+        corpus, loader = _load(small_file)
+        assert len(corpus) == 400 and loader.parsed == [str(small_file)]
+        assert not orphan.exists() and busy.exists() and other.exists() and final.exists()
+    finally:
+        running.kill()
+        running.wait()
 
 
 def test_cache_info_and_clear(small_file: Path, tmp_path: Path) -> None:

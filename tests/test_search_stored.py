@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -106,6 +108,18 @@ def test_round_trip_keeps_every_array(tmp_path: Path) -> None:
     for name in ("offsets", "postings", "posting_starts", "dense_before", "bitmaps"):
         assert np.array_equal(getattr(back, name), getattr(words, name)), name
     assert [path.name] == os.listdir(tmp_path)  # no temporary file left
+
+
+def test_saving_removes_what_a_killed_save_left(tmp_path: Path) -> None:
+    words = WordIndex.build([f"alpha beta rare{n}" for n in range(50)])
+    assert words is not None
+    path = tmp_path / "w.ptw"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    orphan = path.with_name(f"{path.name}.tmp-{gone.pid}-1a2b")
+    orphan.write_bytes(b"half an index")
+    assert save_words(words, path, "key")
+    assert [path.name] == os.listdir(tmp_path)
 
 
 def test_another_key_or_size_is_stale_and_rebuilt(tmp_path: Path) -> None:

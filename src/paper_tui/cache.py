@@ -265,6 +265,7 @@ class CacheWriter:
         self.stamp = Stamp.of(source)
         self.final = entry_path(source)
         self.final.parent.mkdir(parents=True, exist_ok=True)
+        remove_orphans(self.final)
         self.temp = self.final.with_name(f"{self.final.name}.tmp-{os.getpid()}-{id(self):x}")
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         self._fd = os.open(self.temp, flags, 0o644)
@@ -424,6 +425,42 @@ class _End:
 
     def get_lock(self) -> threading.Lock:
         return self._lock
+
+
+def remove_orphans(final: Path) -> int:
+    """Remove the unfinished files of ``final`` (``final.tmp-PID-...``) whose writing
+    process is gone: a load killed midway (a crash, ``kill -9``, a power cut) leaves
+    one, as big as the entry would have been (gigabytes for the arXiv snapshot), which
+    nothing would read again.  Another running process's file is left alone (a second
+    instance opening the same file).  Returns how many were removed."""
+    removed = 0
+    try:
+        candidates = list(final.parent.glob(f"{final.name}.tmp-*"))
+    except OSError:
+        return 0
+    for path in candidates:
+        pid_text = path.name[len(final.name) + len(".tmp-") :].split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (or might: when in doubt, it does)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, ValueError, OverflowError):
+        return True  # another user's process, or no way to ask: keep its file
+    return True
 
 
 def _remove(path: Path) -> None:

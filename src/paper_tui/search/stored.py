@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from paper_tui.cache import remove_orphans
 from paper_tui.search.index import Vocabulary, WordIndex
 
 #: Bump when the layout or what the index holds for a text changes.
@@ -92,6 +93,7 @@ def save_words(words: WordIndex, path: Path, key: str, sources: tuple[dict[str, 
     temp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{threading.get_ident():x}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        remove_orphans(path)
         with open(temp, "wb") as handle:
             handle.write(MAGIC)
             position = len(MAGIC)
