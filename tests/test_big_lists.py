@@ -378,6 +378,9 @@ def test_parallel_parse_gives_what_a_plain_parse_gives(
     cached, cached_loader = _load(path)
     assert cached_loader.from_cache == [str(path)] and list(cached) == list(plain)
     assert cached_loader.problems == plain_loader.problems
+    # Without a cache entry to write into, the workers send their blobs down the pipe.
+    piped, piped_loader = _load(path, use_cache=False)
+    assert list(piped) == list(plain) and piped_loader.problems == plain_loader.problems
 
 
 def test_a_parallel_load_whose_entry_fails_keeps_every_paper_and_leaves_no_entry(
