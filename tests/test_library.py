@@ -231,6 +231,41 @@ def test_merge_takes_newest_per_paper() -> None:
     assert merged == {"p": new} and kept == {"p"}
 
 
+def test_merge_takes_each_decision_from_the_side_that_changed_it() -> None:
+    base = Entry("p", state="read", tags=("a",), updated="2026-01-01T00:00:00.000000+00:00")
+    mine = replace(base, tags=("a", "b"), updated="2026-01-03T00:00:00.000000+00:00")
+    theirs = replace(base, state="skipped", bookmarked=True, updated="2026-01-02T00:00:00.000000+00:00")
+    merged, kept = merge({"p": theirs}, {"p": mine}, {"p"}, {"p": base})
+    assert merged["p"].decisions == ("skipped", True, ("a", "b"), "")
+    assert merged["p"].updated == mine.updated and kept == {"p"}
+    # Both changed the note: the newer record's wins; the rest still merges.
+    mine_note = replace(base, note="mine", updated="2026-01-02T00:00:00.000000+00:00")
+    theirs_note = replace(base, note="theirs", state="unread", updated="2026-01-04T00:00:00.000000+00:00")
+    merged, _ = merge({"p": theirs_note}, {"p": mine_note}, {"p"}, {"p": base})
+    assert merged["p"].decisions == ("unread", False, ("a",), "theirs")
+    # The other instance dropped the record (back to default) while this one tagged it.
+    merged, _ = merge({}, {"p": mine}, {"p"}, {"p": base})
+    assert merged["p"].decisions == ("unread", False, ("a", "b"), "")
+
+
+def test_two_instances_changing_one_paper_keep_both_changes(lib_path: Path) -> None:
+    one = Library.open(lib_path)
+    two = Library.open(lib_path)
+    assert "skip" in one.set_state([paper(1)], "skipped")
+    assert "tag" in two.set_tags([paper(1)], ["fromtwo"])  # two has not seen one's skip
+    on_disk = tomllib.loads(lib_path.read_text())
+    assert repr(on_disk).count("fromtwo") == 1 and "skipped" in repr(on_disk)
+    assert two.state(paper(1).id) == "skipped" and two.tags(paper(1).id) == ("fromtwo",)
+    one.reload()
+    assert one.state(paper(1).id) == "skipped" and one.tags(paper(1).id) == ("fromtwo",)
+    # Then both bookmark it differently minded: the later change wins that decision only.
+    one.set_bookmark([paper(1)], True)
+    two.set_note(paper(1), "a note from two")
+    final = Library.open(lib_path)
+    assert final.is_bookmarked(paper(1).id) and final.note(paper(1).id) == "a note from two"
+    assert final.state(paper(1).id) == "skipped" and final.tags(paper(1).id) == ("fromtwo",)
+
+
 def test_reload_sees_another_instance(lib_path: Path) -> None:
     one = Library.open(lib_path)
     two = Library.open(lib_path)

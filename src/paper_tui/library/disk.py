@@ -47,13 +47,20 @@ def read_disk(path: Path) -> Disk:
 
 
 def merge(
-    disk: Mapping[str, Entry], mine: Mapping[str, Entry], dirty: Set[str]
+    disk: Mapping[str, Entry],
+    mine: Mapping[str, Entry],
+    dirty: Set[str],
+    base: Mapping[str, Entry] | None = None,
 ) -> tuple[dict[str, Entry], set[str]]:
     """The records after merging this instance's unsaved changes (``dirty``) into the disk's.
 
-    A paper this instance did not change takes the disk's record (or none); a paper it
-    changed keeps its record unless the disk's is newer.  Returns the merged records and
-    the papers whose record is still this instance's.
+    A paper this instance did not change takes the disk's record (or none).  For a
+    paper it changed, given ``base`` (the records as this instance last read or wrote
+    them), each decision (state, bookmark, tags, note) is merged on its own: the one
+    side that changed it since ``base`` gives it, and where both did, the newer
+    record's (``updated``) does.  So another instance's skip survives this one's tag on
+    the same paper.  Without a base, the newer record wins whole.  Returns the merged
+    records and the papers whose merged record is not the disk's (still to be written).
     """
     merged = dict(disk)
     kept: set[str] = set()
@@ -62,7 +69,47 @@ def merge(
         if own is None:
             continue
         theirs = disk.get(pid)
-        if theirs is None or own.updated >= theirs.updated:
+        if theirs is None and base is None:
             merged[pid] = own
             kept.add(pid)
+            continue
+        if base is None:
+            if theirs is not None and own.updated >= theirs.updated:
+                merged[pid] = own
+                kept.add(pid)
+            continue
+        result = merge_entry(base.get(pid) or Entry(pid), own, theirs or Entry(pid))
+        if result != theirs:
+            merged[pid] = result
+            kept.add(pid)
     return merged, kept
+
+
+def merge_entry(base: Entry, own: Entry, theirs: Entry) -> Entry:
+    """``own`` and ``theirs`` (two instances' records of one paper, both from ``base``)
+    merged decision by decision; see :func:`merge`."""
+    own_newer = own.updated >= theirs.updated
+
+    def pick(was: Any, mine: Any, other: Any) -> Any:
+        if mine == other or other == was:
+            return mine
+        if mine == was:
+            return other
+        return mine if own_newer else other
+
+    state: str = pick(base.state, own.state, theirs.state)
+    bookmarked: bool = pick(base.bookmarked, own.bookmarked, theirs.bookmarked)
+    tags: tuple[str, ...] = pick(base.tags, own.tags, theirs.tags)
+    note: str = pick(base.note, own.note, theirs.note)
+    newer, older = (own, theirs) if own_newer else (theirs, own)
+    return Entry(
+        own.id, state, bookmarked, tags, note, newer.updated,
+        own.title or theirs.title,
+        own.authors or theirs.authors,
+        own.date or theirs.date,
+        own.arxiv_id or theirs.arxiv_id,
+        own.doi or theirs.doi,
+        own.categories or theirs.categories,
+        own.links or theirs.links,
+        newer.other or older.other,
+    )  # fmt: skip

@@ -5,8 +5,9 @@ Safety, in the order things can go wrong:
 * every change is written at once: temporary file, fsync, rename, fsync of the
   directory; the file it replaces is kept as ``library.toml.bak``;
 * two instances: the write holds ``library.lock`` (flock) while it re-reads the file,
-  merges per paper (the newest ``updated`` wins for a paper both changed; a paper only
-  the other instance changed takes the other's record) and writes;
+  merges (a paper only the other instance changed takes the other's record; for a
+  paper both changed, each decision comes from the one that changed it since this
+  instance last read the file, and the newer record's where both did) and writes;
 * a file that is not a library (broken TOML) is never overwritten: it is moved to
   ``library.toml.broken-<time>``, the user is told, and the backup (if good) or an empty
   library is used; a readable file with bad fields is copied aside and the rest kept;
@@ -104,6 +105,9 @@ class Library:
         # while the file still holds these bytes, a save need not parse it again.
         self._synced: bytes | None = None
         self._base: dict[str, Entry] = {}
+        #: Whether ``_base`` is what the file held when this instance last read or wrote
+        #: it (an absent file holds nothing): then a merge is decision by decision.
+        self._base_known = False
         self._encoder = Encoder()
         self._snapshotted: bytes | None = None  # the bytes whose parse is cached
         # Fixed now: at exit the environment (PAPER_TUI_DATA_DIR in tests) may differ.
@@ -154,6 +158,7 @@ class Library:
         disk = read_disk(self.path)
         self._signature = file_signature(self.path)
         if disk.status == "missing":
+            self._base_known = True  # nothing recorded yet
             return
         if disk.status == "unreadable":
             # Saves keep failing (and changes stay in memory) until it can be read and merged.
@@ -196,6 +201,7 @@ class Library:
             return False
         self._entries, self._other = cached, {}
         self._synced, self._base, self._snapshotted = raw, dict(cached), raw
+        self._base_known = True
         self._signature = file_signature(self.path)
         return True
 
@@ -611,8 +617,9 @@ class Library:
         with locked(self.lock_path, self.lock_timeout):
             for temp in stale_temps(self.path):  # a writer killed before its rename
                 temp.unlink(missing_ok=True)
+            base = self._base if self._base_known else None
             disk = self._read_for_merge(entries)
-            merged, _ = merge(disk.entries, entries, dirty)
+            merged, _ = merge(disk.entries, entries, dirty, base)
             data = self._encoder.encode(merged, disk.other or self._other).encode("utf-8")
             if data != disk.raw:
                 if disk.raw is not None and disk.status == "ok" and not disk.problems:
@@ -644,6 +651,7 @@ class Library:
         self._set_entries(records)
         self._signature = signature
         self._synced, self._base = data, on_disk
+        self._base_known = True
         self.saved_version = max(self.saved_version, version)
         if self.pending:
             self.pending = False
@@ -724,6 +732,7 @@ class Library:
                     f"{_count(len(self))} and writes them again with the next change"
                 )
                 self._synced, self._base = None, {}
+                self._base_known = False
                 self._dirty = set(self._entries)
                 return False
             if disk.status not in ("ok", "missing"):
@@ -733,7 +742,8 @@ class Library:
                 return False
             if disk.raw is not None and disk.raw == self._synced:
                 return False
-            merged, kept = merge(disk.entries, self._entries, self._dirty)
+            base = self._base if self._base_known else None
+            merged, kept = merge(disk.entries, self._entries, self._dirty, base)
             self._dirty = kept
             self._remember(disk)
             return self._set_entries(merged)
@@ -742,8 +752,10 @@ class Library:
         """Note the file's bytes and records as read (only a clean, current one counts)."""
         if disk.status == "ok" and not disk.problems and disk.schema == SCHEMA:
             self._synced, self._base = disk.raw, dict(disk.entries)
+            self._base_known = True
         else:
             self._synced, self._base = None, {}
+            self._base_known = disk.status == "missing"
 
     def _set_entries(self, entries: dict[str, Entry]) -> bool:
         def visible(records: Mapping[str, Entry]) -> dict[str, Entry]:
