@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -455,6 +458,20 @@ def test_missing_file_is_one_line_before_the_screen(tmp_path: Path) -> None:
     status, out, err = run_cli(str(tmp_path / "nope.jsonl"))
     assert status == 2 and out == ""
     assert len(err.splitlines()) == 1 and "nope.jsonl" in err
+
+
+def test_without_a_terminal_the_app_says_so_and_exits(tmp_path: Path) -> None:
+    env = dict(os.environ, PAPER_TUI_DATA_DIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-m", "paper_tui"],  # the bundled sample
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert "needs a terminal" in done.stderr and len(done.stderr.splitlines()) == 1
 
 
 def test_standard_input_is_refused_by_the_app() -> None:

@@ -102,9 +102,23 @@ def build_app(args: argparse.Namespace) -> PaperApp:
     return PaperApp(inputs, config=config, config_problems=problems, query=args.query, library=library)
 
 
+def _on_a_terminal() -> bool:
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or replaced streams
+        return False
+
+
 def run_app(args: argparse.Namespace) -> int:
     """Check the inputs, run the app, return the exit status."""
     app = build_app(args)
+    if not _on_a_terminal():
+        # Without one Textual's driver spins on a closed input (100% CPU, for ever).
+        sys.stderr.write(
+            "paper-tui: the app needs a terminal for its input and output; "
+            "for text output use `paper-tui list` (or `paper-tui export`)\n"
+        )
+        return 2
     app.run()
     if app.failure:
         sys.stderr.write(f"paper-tui: {app.failure}\n")
