@@ -297,6 +297,26 @@ async def test_o_and_p_open_the_browser_and_mark_read(
     assert "arxiv:2401.01234" in Library.open().path.read_text(encoding="utf-8")
 
 
+async def test_without_a_browser_the_link_is_copied_and_the_paper_stays_unread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: False)  # none found
+    from paper_tui.library import Library
+
+    library = Library.open()
+    app = PaperApp(library=library)
+    copied: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        paper = main_screen(app).current_paper()
+        assert paper is not None and paper.page_url
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert library.state(paper.id) == "unread" and copied == [paper.page_url]
+
+
 async def test_open_marks_read_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: True)
     from paper_tui.library import Library

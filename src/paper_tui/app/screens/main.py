@@ -633,16 +633,32 @@ class MainScreen(TriageMixin, Screen[None]):
         if not url:
             self.notify(f"This paper has no {what} link.", severity="warning")
             return
-        self._open_worker(url)
         self.notify(f"Opening {url}", timeout=3)
-        self.mark_opened(paper)  # marks it read unless open_marks_read = false
+        self._open_worker(url, paper)
 
     @work(thread=True, group="browser")
-    def _open_worker(self, url: str) -> None:
+    def _open_worker(self, url: str, paper: Paper) -> None:
         import webbrowser
 
         # Some browsers block until they exit; a thread keeps the screen alive.
-        webbrowser.open(url)
+        try:
+            opened = webbrowser.open(url)
+        except Exception:  # a broken BROWSER setting, say: the same as none found
+            opened = False
+        if opened:
+            self.app.call_from_thread(self.mark_opened, paper)  # read, unless open_marks_read = false
+        else:
+            self.app.call_from_thread(self._no_browser, url)
+
+    def _no_browser(self, url: str) -> None:
+        """No browser could be started (none installed, no display): the paper is not
+        marked read, and the link is put on the clipboard to open elsewhere."""
+        self.app.copy_to_clipboard(url)
+        self.notify(
+            f"No web browser could be started (set $BROWSER); the link is copied: {url}",
+            severity="warning",
+            timeout=10,
+        )
 
     def action_cycle_sort(self) -> None:
         self.sort = next_sort(effective_sort(self.sort, bool(self.query_text.strip())), bool(self.query_text))
