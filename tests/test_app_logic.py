@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from paper_tui.app.app import PaperApp
 from paper_tui.app.config import Config, load_config, parse_config
 from paper_tui.app.sorting import Sorter, effective_sort, next_sort
 from paper_tui.app.state import LIBRARY_KEY, SAMPLE_KEY, Session, StateStore, session_key
@@ -73,12 +74,44 @@ def test_state_round_trip_and_atomic_file(tmp_path: Path) -> None:
     assert [p.name for p in store.path.parent.iterdir()] == ["state.toml"], "no temporary file left"
 
 
-def test_corrupt_state_is_ignored_and_replaced(tmp_path: Path) -> None:
+def test_corrupt_state_is_set_aside_reported_and_started_afresh(tmp_path: Path) -> None:
     store = StateStore(tmp_path / "state.toml")
-    store.path.write_text("[[[ not toml", encoding="utf-8")
+    damaged = '[ui]\ntheme = "nord"\n[sessions."/a b.jsonl"]\npaper = "arxiv:2401'
+    store.path.write_text(damaged, encoding="utf-8")
     assert store.session("x") == Session()
+    (aside,) = tmp_path.glob("state.toml.broken-*")
+    assert aside.read_text(encoding="utf-8") == damaged, "kept as it was"
+    (notice,) = store.take_notices()
+    assert "damaged" in notice and aside.name in notice and store.take_notices() == []
     store.save_session("x", Session("p", "q"))
     assert store.session("x") == Session("p", "q")
+    assert aside.read_text(encoding="utf-8") == damaged
+
+
+def test_corrupt_state_that_cannot_be_moved_is_never_written_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = StateStore(tmp_path / "state.toml")
+    store.path.write_bytes(b"\xff\xfe not utf-8")
+
+    def refuse(*_args: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    assert store.theme("nord") == "nord"
+    store.save_theme("gruvbox", "nord")
+    assert store.path.read_bytes() == b"\xff\xfe not utf-8"
+    assert "could not be moved aside" in store.take_notices()[0]
+
+
+async def test_the_app_reports_a_damaged_state_file(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "state.toml")
+    store.path.write_text("theme = ", encoding="utf-8")
+    app = PaperApp(state=store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        shown = [n.message for n in app._notifications]
+        assert any("damaged" in message for message in shown), shown
 
 
 def test_theme_choice_wins_until_the_config_theme_changes(tmp_path: Path) -> None:

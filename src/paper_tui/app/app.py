@@ -88,6 +88,8 @@ class PaperApp(App[None]):
         library_notices = self.library.take_notices() if self.library is not None else []
         for notice in library_notices:
             self.notify(str(notice), title="Library", severity="warning", timeout=12)
+        for notice in self.state.take_notices():  # a damaged state.toml, set aside
+            self.notify(notice, title="State", severity="warning", timeout=12)
         self._check_keymap()
         self._catch_hang_up()
 

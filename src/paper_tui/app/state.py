@@ -61,15 +61,48 @@ class StateStore:
 
             path = state_path()
         self.path = path
+        self._notices: list[str] = []
+        #: Set when a damaged file could not be moved aside: it is then never written over.
+        self._stuck = False
 
     def read(self) -> dict[str, Any]:
         """The whole file; empty when missing or unreadable (state is a convenience,
-        never a reason to fail)."""
+        never a reason to fail).  A damaged file (not TOML, not UTF-8) is moved aside
+        to ``state.toml.broken-<UTC time>`` and reported (:meth:`take_notices`), never
+        written over."""
         try:
             data = tomllib.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        except OSError:
+            return {}
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            self._set_aside(error)
             return {}
         return data
+
+    def take_notices(self) -> list[str]:
+        """What went wrong with the file since last asked (for the screen)."""
+        notices, self._notices = self._notices, []
+        return notices
+
+    def _set_aside(self, error: Exception) -> None:
+        from paper_tui.library.files import quarantine_name
+
+        reason = "not UTF-8" if isinstance(error, UnicodeDecodeError) else f"not TOML: {error}"
+        aside = quarantine_name(self.path)
+        try:
+            os.replace(self.path, aside)
+        except OSError as move_error:
+            self._stuck = True
+            self._notices.append(
+                f"{self.path} is damaged ({reason}) and could not be moved aside "
+                f"({move_error.strerror or move_error}); it is left as it is, and sessions "
+                "and the theme are not remembered this time"
+            )
+            return
+        self._notices.append(
+            f"{self.path} was damaged ({reason}); it is kept as {aside.name}, and the "
+            "remembered sessions and theme start afresh"
+        )
 
     def session(self, key: str) -> Session:
         entry = self.read().get("sessions", {}).get(key, {})
@@ -108,6 +141,8 @@ class StateStore:
         self._write(data)
 
     def _write(self, data: dict[str, Any]) -> None:
+        if self._stuck:
+            return  # a damaged file still there: never written over
         import tomli_w
 
         from paper_tui.paths import ensure_dir
