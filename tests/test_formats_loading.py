@@ -237,3 +237,37 @@ def test_forced_format_that_does_not_fit_is_a_clear_error(tmp_path: Path) -> Non
     with pytest.raises(LoadError) as caught:
         load_papers([str(FIXTURES / "ris_csv/scopus.ris")], "atom")
     assert "scopus.ris" in str(caught.value)
+
+
+ATOM = Path(__file__).parent / "fixtures" / "arxiv_atom"
+
+
+def test_a_directory_with_one_bad_file_loads_the_others_and_names_it() -> None:
+    status, out, err = run_cli("list", str(ATOM))
+    assert status == 0 and len(out.splitlines()) > 100  # the good feeds' papers
+    bad = [line for line in err.splitlines() if "error_feed.atom.xml" in line]
+    assert bad == [
+        f"paper-tui: {ATOM / 'error_feed.atom.xml'}:9: the arXiv API answered with an error: "
+        "incorrect id format for abc: the file was skipped"
+    ]
+    assert run_cli("list", "--strict", str(ATOM))[0] == 1
+
+
+def test_one_missing_or_bad_file_of_several_is_skipped_and_reported(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.json"
+    empty.write_text("", encoding="utf-8")
+    good = ATOM / "query_testing_page1.atom.xml"
+    status, out, err = run_cli("list", str(empty), str(good), str(tmp_path / "nothere.bib"))
+    assert status == 0 and out.strip()
+    assert "nothere.bib: no such file: the file was skipped" in err
+    assert "empty.json" in err and "the file was skipped" in err
+    assert "Traceback" not in err
+
+
+def test_when_no_file_can_be_read_the_first_error_is_the_answer(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.json"
+    empty.write_text("", encoding="utf-8")
+    status, out, err = run_cli("list", str(empty), str(ATOM / "error_feed.atom.xml"))
+    assert status == 2 and out == "" and len(err.splitlines()) == 1 and "empty.json" in err
+    status, out, err = run_cli("list", str(tmp_path / "a.bib"), str(tmp_path / "b.bib"))
+    assert status == 2 and "a.bib: no such file" in err

@@ -87,7 +87,7 @@ def build_list_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--limit", type=int, default=0, metavar="N", help="print at most N papers")
     parser.add_argument(
-        "--strict", action="store_true", help="exit with status 1 when any record was skipped"
+        "--strict", action="store_true", help="exit with status 1 when any record or file was skipped"
     )
     _add_common(parser)
     return parser
@@ -147,7 +147,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for paper in papers:
             # clean_text again: a title is clean at load, but a table must never carry a raw escape.
             out.write(f"{paper.id:<{id_width}}  {paper.date or '-':<10}  {clean_text(paper.title)}\n")
-    if args.strict and result.problems:
+    if args.strict and (result.problems or result.skipped):
         return EXIT_PROBLEM
     return EXIT_OK
 

@@ -102,14 +102,35 @@ class Loader:
         self.use_cache = use_cache
         self.problems: list[Problem] = []
         self.notices: list[str] = []
+        #: Files that could not be read at all, when there were others to read.
+        self.skipped: list[LoadError] = []
         self._cancelled = threading.Event()
         #: Files served from the parse cache, and files parsed, in this load.
         self.from_cache: list[str] = []
         self.parsed: list[str] = []
         #: Per file read to its end, in order: its cache entry's key (None: no entry).
         self._entry_keys: list[str | None] = []
-        self._sizes = {path: _check_readable(path) for path in self.files}
+        self._sizes: dict[str, int] = {}
+        for path in self.files:
+            try:
+                self._sizes[path] = _check_readable(path)
+            except LoadError as error:
+                if len(self.files) == 1:
+                    raise
+                self._skip(error)
+        if not self._sizes:
+            raise self.skipped[0]  # nothing to read
+        self.files = [path for path in self.files if path in self._sizes]
         self.progress = LoadProgress(bytes_total=sum(self._sizes.values()))
+
+    def _skip(self, error: LoadError, papers: int = 0) -> None:
+        """Report a file that cannot be read (or read on) while the others load, in
+        :attr:`skipped` and a notice (``list --strict`` fails on it); the load goes on."""
+        what = (
+            f"the rest of the file was skipped ({papers:,} papers read)" if papers else "the file was skipped"
+        )
+        self.skipped.append(error)
+        self.notices.append(f"{error}: {what}")
 
     def cancel(self) -> None:
         """Ask :meth:`batches` to stop; it returns at its next paper."""
@@ -127,11 +148,29 @@ class Loader:
         of each file is yielded before the next file is opened.
         """
         self.progress.started = time.monotonic()
+        read = 0
         try:
             for path in self.files:
                 if self.cancelled:
                     return
-                yield from self._file_batches(path, max(1, batch_size))
+                if len(self.files) == 1:
+                    yield from self._file_batches(path, max(1, batch_size))
+                    read += 1
+                    continue
+                # One file of several that cannot be read (a bad feed in a directory, an
+                # empty file) is reported and passed over; the others still load.
+                base = self.progress.bytes_read
+                papers = self.progress.papers
+                try:
+                    yield from self._file_batches(path, max(1, batch_size))
+                except LoadError as error:
+                    self._skip(error, self.progress.papers - papers)
+                    self._entry_keys.append(None)
+                    self.progress.bytes_read = base + self._sizes[path]
+                else:
+                    read += 1
+            if not read and self.skipped and not self.cancelled:
+                raise self.skipped[0]  # not one of the files could be read
         finally:
             self.progress.finished = time.monotonic()
             self.progress.done = True
