@@ -197,3 +197,14 @@ def test_read_only_command_creates_no_data_dir(isolated_dirs: Path) -> None:
     status, _, _ = run_cli("list")
     assert status == 0
     assert not isolated_dirs.exists()
+
+
+def test_global_options_may_come_before_the_command(tmp_path: Path) -> None:
+    data = tmp_path / "mine"
+    sample = Path(__file__).parent / "fixtures" / "arxiv_atom" / "query_testing_page1.atom.xml"
+    status, out, err = run_cli("--data-dir", str(data), "list", str(sample))
+    assert status == 0 and out.strip() and err == ""
+    status, out, _ = run_cli("--debug", f"--data-dir={data}", "config")
+    assert status == 0 and str(data) in out
+    status, out, _ = run_cli("--data-dir", str(data), "export", "--all", str(sample), "--format", "jsonl")
+    assert status == 0 and out.count("\n") == len(run_cli("list", str(sample))[1].splitlines())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from typing import TextIO
 
 from paper_tui import __version__
@@ -164,9 +164,30 @@ def cmd_app(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
+def _global_options_after_command(argv: list[str], commands: Container[str]) -> list[str]:
+    """``--data-dir DIR`` and ``--debug`` given before a command go after it
+    (``paper-tui --data-dir D list FILE`` is ``paper-tui list --data-dir D FILE``)."""
+    leading: list[str] = []
+    position = 0
+    while position < len(argv):
+        arg = argv[position]
+        if arg == "--debug" or arg.startswith("--data-dir="):
+            leading.append(arg)
+            position += 1
+        elif arg == "--data-dir" and position + 1 < len(argv):
+            leading += argv[position : position + 2]
+            position += 2
+        else:
+            break
+    if leading and position < len(argv) and argv[position] in commands:
+        return [argv[position], *leading, *argv[position + 1 :]]
+    return argv
+
+
 def _dispatch(argv: list[str]) -> tuple[argparse.Namespace, Handler]:
     from paper_tui import commands
 
+    argv = _global_options_after_command(argv, {"list", *commands.SUBCOMMANDS})
     if argv and (argv[0] == "list" or argv[0] in commands.SUBCOMMANDS):
         name, rest = argv[0], argv[1:]
         if name == "list":
