@@ -269,6 +269,14 @@ async def test_reload_keeps_the_cursor_on_the_same_paper(tmp_path: Path) -> None
         assert screen.paper_list.cursor == 6
 
 
+async def test_the_status_line_counts_one_paper_in_the_singular(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "one.jsonl", [{"title": "Alone"}])
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert main_screen(app).status.left.startswith("1 paper · ")
+
+
 async def test_o_and_p_open_the_browser_and_mark_read(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

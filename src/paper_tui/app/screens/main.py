@@ -387,7 +387,8 @@ class MainScreen(TriageMixin, Screen[None]):
             self.paper_list.corpus = self.corpus
             self._last_result = None
             self._refresh_results(keep_id=keep.id if keep else None)
-            self.notify(f"Reloaded {len(self.corpus):,} papers.", timeout=3)
+            count = len(self.corpus)
+            self.notify(f"Reloaded {count:,} paper{'' if count == 1 else 's'}.", timeout=3)
         else:
             self._refresh_results(keep=True)
         if len(self.corpus):
@@ -682,7 +683,8 @@ class MainScreen(TriageMixin, Screen[None]):
         elif self._loading:
             self.status.set_left("Loading…")
         else:
-            self.status.set_left(f"{len(self.corpus):,} papers · {self.inputs.label}")
+            count = len(self.corpus)
+            self.status.set_left(f"{count:,} paper{'' if count == 1 else 's'} · {self.inputs.label}")
         order = effective_sort(self.sort, bool(self.query_text.strip()))
         self.status.set_right(f"sort: {LABELS[order]}")
 
