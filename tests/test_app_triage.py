@@ -427,8 +427,9 @@ async def test_a_broken_library_is_reported_at_start(papers_file: Path) -> None:
 
 def burst(app: Any, *keys: str) -> None:
     """Keys sent at once, as a fast typist or a paste does (pilot.press waits after each)."""
+    characters = {"slash": "/", "ctrl+s": "\x13", "enter": "\r", "escape": "\x1b"}
     for key in keys:
-        event = events.Key(key, "/" if key == "slash" else key)
+        event = events.Key(key, characters.get(key, key))
         event.set_sender(app)
         app._driver.send_message(event)
 
@@ -452,6 +453,21 @@ async def test_keys_typed_right_behind_t_or_e_go_into_the_editor(papers_file: Pa
         burst(pilot.app, *"jk")  # no editor open: plain keys as always
         await settle(pilot)
         assert current_title(screen) == ATTENTION
+
+
+async def test_a_note_typed_and_saved_in_one_burst_is_saved_whole(papers_file: Path) -> None:
+    """``e``, the text and Ctrl+S at once (a paste, a macro): the save waits for the text."""
+    async with running(papers_file) as (pilot, screen, library):
+        pid = screen.current_paper().id
+        burst(pilot.app, *"elost text", "ctrl+s")
+        await settle(pilot)
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        assert library.note(pid) == "lost text"
+        burst(pilot.app, *"tfast", "enter")
+        await settle(pilot)
+        await pilot.pause()
+        assert pilot.app.screen is screen and library.tags(pid) == ("fast",)
 
 
 async def test_a_query_typed_right_behind_slash_goes_into_the_filter(papers_file: Path) -> None:

@@ -28,30 +28,53 @@ class TypeaheadModal(ModalScreen[ResultType]):
     def __init__(self) -> None:
         super().__init__()
         self._typeahead: list[str] = []
+        #: Other keys of the burst (Ctrl+S, Enter, Esc ...), in order, with their characters:
+        #: pressed again once the typed-ahead text is in the field.
+        self._keys_ahead: list[tuple[str, str | None]] = []
+        #: Set once the field has the focus and what was typed ahead is in it.
+        self.ready = False
 
     def type_ahead(self, character: str) -> None:
         """Put ``character`` into the field (or keep it until the field is ready)."""
-        self._typeahead.append(character)
+        if self._keys_ahead:  # behind a key still to be pressed: keep the order
+            self._keys_ahead.append((character, character))
+        else:
+            self._typeahead.append(character)
         if self.is_mounted:
+            self.flush_typeahead()
+
+    def key_ahead(self, key: str, character: str | None) -> None:
+        """Keep a key that is not text (``ctrl+s``, ``enter``) until the typed-ahead
+        text is in the field, then press it: ``e``, a note and Ctrl+S in one burst save
+        the note, not an empty one (or nothing)."""
+        self._keys_ahead.append((key, character))
+        if self.ready:
             self.flush_typeahead()
 
     def on_key(self, event: events.Key) -> None:
         # Keys reaching this screen while nothing has the focus yet.
-        if self.focused is None and event.is_printable and event.character:
+        if self.focused is None and not self.ready:
             event.stop()
             event.prevent_default()
-            self.type_ahead(event.character)
+            if event.is_printable and event.character:
+                self.type_ahead(event.character)
+            else:
+                self.key_ahead(event.key, event.character)
 
     def flush_typeahead(self) -> None:
-        """Insert what was typed ahead at the field's cursor (call once it has the focus)."""
-        if not self._typeahead:
-            return
-        text, self._typeahead = "".join(self._typeahead), []
-        field: Widget = self.query_one(self.FIELD)
-        if isinstance(field, TextArea):
-            field.insert(text)
-        elif isinstance(field, Input):
-            field.insert_text_at_cursor(text)
+        """Insert what was typed ahead at the field's cursor, then press the keys that
+        came after it (call once the field has the focus)."""
+        self.ready = True
+        if self._typeahead:
+            text, self._typeahead = "".join(self._typeahead), []
+            field: Widget = self.query_one(self.FIELD)
+            if isinstance(field, TextArea):
+                field.insert(text)
+            elif isinstance(field, Input):
+                field.insert_text_at_cursor(text)
+        keys, self._keys_ahead = self._keys_ahead, []
+        for key, character in keys:
+            self.app.post_message(events.Key(key, character))
 
 
 def forward_typeahead(app: App[Any], event: events.Key) -> None:
@@ -62,9 +85,22 @@ def forward_typeahead(app: App[Any], event: events.Key) -> None:
     a field has the focus was on its way before; without this it would be dropped, or
     worse, run a binding of the screen (``/speech``: ``s`` sorts, ``p`` opens a PDF).
     """
+    top = app.screen
+    if isinstance(top, TypeaheadModal) and not (event.is_printable and event.character):
+        if top.ready:
+            # A key the modal binds with priority (Ctrl+S) is taken before any widget
+            # sees it, so it never reaches the app from inside the modal: this one was on
+            # its way before the modal opened.  Every other key is left alone (a key
+            # pressed again that came back here would go round for ever).
+            active = top.active_bindings.get(event.key)
+            if active is None or active.node is app or not active.binding.priority:
+                return
+        top.key_ahead(event.key, event.character)  # Ctrl+S right behind the text: after it
+        event.stop()
+        event.prevent_default()
+        return
     if not (event.is_printable and event.character):
         return
-    top = app.screen
     focused = app.focused
     if isinstance(top, TypeaheadModal):
         top.type_ahead(event.character)
