@@ -160,10 +160,16 @@ async def test_escape_leaves_the_filter_then_clears_it() -> None:
         await pilot.press("escape")
         assert isinstance(app.focused, PaperList)
         assert main_screen(app).filter_bar.input.value == "speech"
+        await pilot.press("j")  # the second match
+        found = main_screen(app).current_paper()
+        assert found is not None and found.id != corpus[0].id
         await pilot.press("escape")
         await settle(pilot)
         assert main_screen(app).filter_bar.input.value == ""
         assert count_text(app) == f"{len(corpus)} / {len(corpus)}"
+        # Still on the paper found, now among all papers (not back at the top).
+        assert main_screen(app).current_paper() == found
+        assert main_screen(app).paper_list.cursor == corpus.index_of(found.id)
 
 
 async def test_enter_reads_the_paper_space_pages_and_h_goes_back() -> None:

@@ -422,7 +422,9 @@ class MainScreen(TriageMixin, Screen[None]):
             # File order is what an empty filter shows; a query ranks by relevance.
             self.sort = "relevance"
         self.query_text = event.value
-        self._refresh_results(keep=False, first=True)
+        # A new query shows its best match first; an emptied one keeps the paper the
+        # cursor was on (the one found), now among all papers.
+        self._refresh_results(keep=not event.value.strip(), first=True)
         self._update_status()
         self._schedule_save()
 
