@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import random
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -221,3 +222,12 @@ def test_cli_searches_the_library_like_the_app() -> None:
     assert status == 0 and [json.loads(line)["id"] for line in out.splitlines()] == [corpus[3].id]
     status, out, _ = run_cli("list", "--query", "ablation", "--format", "jsonl")
     assert corpus[5].id in [json.loads(line)["id"] for line in out.splitlines()]
+
+
+def test_a_word_in_the_abstract_ranks_above_letters_scattered_in_titles() -> None:
+    snapshot = Path(__file__).parent / "fixtures" / "arxiv_snapshot" / "arxiv_metadata_snapshot_200.jsonl"
+    status, out, _ = run_cli("list", str(snapshot), "--query", "pebble")
+    ids = [line.split()[0] for line in out.splitlines()]
+    # 0704.0002 is about pebble games (in its abstract); the others only hold
+    # p..e..b..b..l..e scattered through their titles.
+    assert status == 0 and len(ids) > 5 and ids[0] == "arxiv:0704.0002"

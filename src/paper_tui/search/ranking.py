@@ -3,10 +3,11 @@
 Scoring every match at a million papers takes seconds, so at most
 :data:`POOL_SIZE` matches are scored: all of them when there are few, else the
 first matches (in file order) that hold a query term contiguously in the title.
-The score puts an exact title first, then title
-over authors over abstract and notes, contiguous over scattered, word start over
-mid-word; rapidfuzz measures how tight a scattered match is (``partial_ratio``)
-and, as the tie breaker, how close the whole title is to the query (``ratio``).  Equal scores keep file order.
+The score puts an exact title first, then title over authors over abstract and
+notes, contiguous over scattered (a term held whole in the abstract over a title
+holding its letters scattered), word start over mid-word; rapidfuzz measures how
+tight a scattered match is (``partial_ratio``) and, as the tie breaker, how close
+the whole title is to the query (``ratio``).  Equal scores keep file order.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from paper_tui.search.matcher import Cancel, Matcher
 from paper_tui.search.patterns import LISTED, SINGLE, column_pattern, contiguous_pattern
 from paper_tui.search.query import Query, Term
 from paper_tui.search.vector import Positions
+from paper_tui.text import fold
 
 POOL_SIZE = 500
 #: Matches checked one by one for a pool term before looking it up in every title
@@ -41,6 +43,10 @@ TITLE_SCATTERED = 100.0
 AUTHOR_WORD_START = 180.0
 AUTHOR_MID_WORD = 140.0
 AUTHOR_SCATTERED = 60.0
+#: A term held as a whole word (from its start) in the abstract: above a title whose
+#: letters are merely scattered, as "contiguous before scattered" says.
+ABSTRACT_WORD_START = 160.0
+ABSTRACT_MID_WORD = 110.0
 ELSEWHERE = 40.0
 
 
@@ -135,6 +141,7 @@ def _looked_up(matcher: Matcher, text: str, matched: Positions, hits: list[int])
 def _key(matcher: Matcher, terms: list[Term], whole: str, position: int) -> tuple[float, float, int]:
     title = matcher.title.value(position)
     authors: str | None = None
+    abstract: str | None = None
     score = 0.0
     if title == whole:
         score += EXACT_TITLE
@@ -154,8 +161,26 @@ def _key(matcher: Matcher, terms: list[Term], whole: str, position: int) -> tupl
             if found:
                 score += found
                 continue
+        if term.field in (None, "abstract") and term.kind != "equal":
+            if abstract is None:
+                abstract = fold(matcher.corpus.abstract(position))
+            found = _abstract_score(text, abstract)
+            if found:
+                score += found
+                continue
         score += ELSEWHERE
     return (-score, -fuzz.ratio(whole, title), position)
+
+
+def _abstract_score(text: str, abstract: str) -> float:
+    """A term found as it is in the (folded) abstract: at a word start, or mid-word."""
+    spot = abstract.find(text)
+    if spot < 0:
+        return 0.0
+    if spot == 0 or not abstract[spot - 1].isalnum():
+        return ABSTRACT_WORD_START
+    later = contiguous_pattern(text, True).search(abstract)
+    return ABSTRACT_WORD_START if later is not None else ABSTRACT_MID_WORD
 
 
 def _title_score(term: Term, text: str, title: str) -> float:
