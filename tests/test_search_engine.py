@@ -279,6 +279,8 @@ def test_library_words_and_fields(corpus: Corpus) -> None:
     assert found(corpus, "!is:bookmarked is:unread", library) == {SPEECH, TRANSLATION}
     assert found(corpus, "tag:to", library) == {GRAPH}
     assert found(corpus, "tag:^gnn$", library) == {GRAPH}
+    # Tags are case-blind (the library keeps them lower case): a capital finds them too.
+    assert found(corpus, "tag:GNN", library) == found(corpus, "tag:To-Read", library) == {GRAPH}
     assert found(corpus, "has:tag", library) == {GRAPH}
     assert found(corpus, "has:note", library) == {SPEECH}
     assert found(corpus, "note:whisper", library) == {SPEECH}

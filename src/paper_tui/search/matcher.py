@@ -325,8 +325,9 @@ class Matcher:
 
     @staticmethod
     def _tag_ok(term: Term, tag: str) -> bool:
-        tag = tag if term.case_sensitive else tag.lower()
-        return text_pattern(term.kind, term.text).search(tag) is not None
+        # Tags are kept in lower case (``LLM`` is saved as ``llm``): a capital in a tag
+        # term must not make it match nothing, as smart case would.
+        return text_pattern(term.kind, term.text.lower()).search(tag.lower()) is not None
 
     def _year_ok(self, term: Term, position: int) -> bool:
         date = self.corpus.date(position)
