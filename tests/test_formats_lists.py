@@ -184,6 +184,9 @@ def test_ris_scopus_and_cyrillic_short_title() -> None:
     scopus = _load(FIXTURES / "ris_csv/scopus.ris")
     assert scopus[0].title.startswith("Stress and the brain-gut axis")
     assert scopus[0].authors[0] == "A. Labanski" and scopus[0].year == 2020
+    # Scopus writes HTML character references: shown as the characters.
+    (ibs,) = [p for p in scopus if "illness anxiety (p" in p.abstract]
+    assert "(p < .001, η2 = 0.069)" in ibs.abstract and "&lt;" not in ibs.abstract
     (utf,) = _load(FIXTURES / "ris_csv/utf_chars.ris")
     assert utf.title.startswith("Состояние рецепторного аппарата эндометрия")
     assert utf.id.startswith("title:") and len(utf.id) == len("title:") + 16

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paper_tui.text import clean_block, clean_text, fold, fold_query, latex_to_unicode
+from paper_tui.text import clean_block, clean_text, fold, fold_query, latex_block_of_clean, latex_to_unicode
 
 HOSTILE = [
     ("Title\x1b]52;c;ZXZpbA==\x07 end", "Title end"),
@@ -93,6 +93,26 @@ def test_fold_accents_case_and_latex() -> None:
 )
 def test_latex_to_unicode(latex: str, text: str) -> None:
     assert unicodedata.normalize("NFC", latex_to_unicode(latex)) == text
+
+
+# Long enough that pylatexenc (for short text with unknown macros) is not asked.
+_LONG = " and so on" * 30
+
+
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        ("as in \\cite{hajac} and \\citep[p. 2]{a,b}", "as in [hajac] and [a, b]"),
+        ("see Ref.~\\ref{sec:x}", "see Ref. [sec:x]"),
+        ("{\\em{weakly stable}} states", "weakly stable states"),
+        ("the {\\em Lorentzian} case", "the Lorentzian case"),
+        ("at {\\bf 98} GeV, \\it surely", "at 98 GeV, surely"),
+        ("the ``universality'' of $\\it x$", "the \u201cuniversality\u201d of $\\it x$"),
+        ("an \\itemize stays", "an \\itemize stays"),  # a longer macro is not a switch
+    ],
+)
+def test_citations_font_switches_and_quotes_in_long_text(latex: str, text: str) -> None:
+    assert latex_block_of_clean(clean_block(latex + _LONG)) == text + _LONG
 
 
 def test_latex_to_unicode_never_raises_on_broken_macros() -> None:

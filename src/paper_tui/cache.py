@@ -53,8 +53,9 @@ from paper_tui.model import Paper
 #: Bump when the layout above, the compact encoding or what parsing gives changes
 #: (3: lone surrogates shown as U+FFFD, DOIs cleaned before use; 4: a lone 8-bit
 #: C1 introducer no longer takes the rest of the text away; 5: the usual arXiv links
-#: kept as null, chunks written by parse workers).
-CACHE_FORMAT = 5
+#: kept as null, chunks written by parse workers; 6: citations, font switches and TeX
+#: quotes converted).
+CACHE_FORMAT = 6
 MAGIC = b"PTCACHE1"
 END = b"PTCEND01"
 TRAILER = struct.Struct("<QQ8s")

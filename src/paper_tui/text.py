@@ -219,7 +219,7 @@ def latex_to_unicode(text: str) -> str:
     """
     # Four substring tests (memchr in C) rather than a regex class: a bulk load asks
     # this of a million abstracts, and the regex walks each one character by character.
-    if not text or not ("\\" in text or "{" in text or "}" in text or "~" in text):
+    if not text or not ("\\" in text or "{" in text or "}" in text or "~" in text or "`" in text):
         return text
     converted, unknown = _fast_latex(text)
     if unknown and len(text) <= _PYLATEXENC_MAX:
@@ -234,7 +234,7 @@ def latex_block_of_clean(text: str) -> str:
     control and no whitespace but spaces and paragraph breaks, and the conversion only
     adds spaces (ties), so without a paragraph break it is stripping and folding runs
     of spaces (the full cleaning costs 3 to 10 us an abstract).  Tested equal."""
-    if not text or not ("\\" in text or "{" in text or "}" in text or "~" in text):
+    if not text or not ("\\" in text or "{" in text or "}" in text or "~" in text or "`" in text):
         return text
     converted, unknown = _fast_latex(text)
     if unknown and len(text) <= _PYLATEXENC_MAX:
@@ -300,6 +300,24 @@ _STANDIN_BACK = str.maketrans({"\ue000": "{", "\ue001": "}", "\ue002": "~", "\ue
 _FONT = re.compile(
     r"\\(?:emph|textit|textbf|texttt|textsc|textrm|textsf|textup|textsl|textmd|mbox|text|url)\s*(?=\{)"
 )
+#: References: ``\cite{a,b}`` -> ``[a, b]`` (an optional note before the keys goes).
+_CITE = re.compile(
+    r"\\(?:cite[tp]?|citealp|citeauthor|ref|eqref|autoref)\*?\s*(?:\[[^\]]*\]\s*)*\{([^{}]*)\}"
+)
+#: Font switches, which act until their group ends: ``{\em Lorentzian}``, ``\bf 98``.
+_SWITCH = re.compile(
+    r"\\(?:em|it|bf|sl|sc|rm|tt|sf|bfseries|itshape|slshape|scshape|rmfamily|ttfamily|sffamily"
+    r"|upshape|mdseries|normalfont)(?![A-Za-z])\s*"
+)
+#: TeX's quotes, opening and closing in pairs.
+_QUOTES = re.compile(r"``(.+?)''", re.DOTALL)
+
+
+def _cited(match: re.Match[str]) -> str:
+    keys = [key.strip() for key in match.group(1).split(",") if key.strip()]
+    return "[" + ", ".join(keys) + "]" if keys else ""
+
+
 # Math between dollars that are not escaped (``\$5 and \$10`` is text).  The lookbehinds
 # come after the first ``$`` so that the regex engine can jump from ``$`` to ``$``
 # (a leading lookbehind makes it try every position: five times slower on abstracts).
@@ -338,8 +356,13 @@ def _convert_plain(segment: str, symbols: bool = True) -> str:
         if "&" in macros or "%" in macros or "_" in macros or "#" in macros or "$" in macros:
             macros = _ESCAPED.sub(r"\1", macros)
         if "{" in macros:  # every font macro is followed by its group
+            macros = _CITE.sub(_cited, macros)
             macros = _FONT.sub("", macros)
+        # Font switches: ``{\em word}``, ``\bf 98`` (the braces go below).
+        macros = _SWITCH.sub("", macros)
         segment = segment[:cut] + macros
+    if "``" in segment:  # TeX's quotes: ``word'' -> “word”
+        segment = _QUOTES.sub("\u201c\\1\u201d", segment)
     if "{" in segment or "}" in segment:  # replace() counts a character the slow way
         segment = segment.replace("{", "").replace("}", "")
     # A tilde is a tie (a space) in LaTeX, but part of a URL after a slash.
@@ -359,7 +382,7 @@ def _fast_latex(text: str) -> tuple[str, bool]:
     for number in range(0, len(pieces), 2):  # the text between math
         piece = pieces[number]
         # Most abstracts' markup is all inside math: a piece without any is left alone.
-        if "\\" in piece or "{" in piece or "}" in piece or "~" in piece:
+        if "\\" in piece or "{" in piece or "}" in piece or "~" in piece or "``" in piece:
             if symbols is None:
                 symbols = "\\" in text and _SYMBOL_HINT.search(text) is not None
             plain = _convert_plain(piece, symbols)

@@ -166,7 +166,7 @@ def _row(record: _Record, display: str, line: int) -> Row | None:
     doi = normalize_doi(clean_text(record.doi)) if record.doi else ""
     raw_id = record.id
     title = clean_text(record.title)  # latex_line, its usual case inline
-    if "\\" in title or "{" in title or "}" in title or "~" in title:
+    if "\\" in title or "{" in title or "}" in title or "~" in title or "`" in title:
         title = latex_line(title)
     if raw_id and _plain_new_id(raw_id):
         arxiv = raw_id  # what parse_arxiv_id returns for it, and for "arxiv:" + it
@@ -237,6 +237,7 @@ def _authors(record: _Record) -> str:
         and "{" not in spaced
         and "}" not in spaced
         and "~" not in spaced
+        and "`" not in spaced
     ):
         # Printable ASCII without markup: cleaning would only fold spaces (and no name
         # holds the column's separator, a control character).  Most lists have none to

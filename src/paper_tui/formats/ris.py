@@ -14,6 +14,7 @@ links ``UR``/``L2`` (page) and ``L1`` (PDF); ``KW`` keywords; venue ``T2``/``JO`
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from typing import IO
@@ -74,6 +75,11 @@ class _TagParser(RisParser):  # type: ignore[misc]  # rispy ships no type hints
 _PARSER = _TagParser(skip_unknown_tags=True)
 
 
+def _entities(text: str) -> str:
+    """HTML character references as the characters (Scopus writes ``p &lt; .001``)."""
+    return html.unescape(text) if "&" in text and ";" in text else text
+
+
 def _first(record: dict[str, object], *tags: str) -> str:
     for tag in tags:
         value = record.get(tag)
@@ -103,9 +109,9 @@ def paper_from_record(record: dict[str, object], source: Source) -> Paper:
     links = [(classify_url(url), url) for url in _many(record, "UR", "L2")]
     links += [("pdf", url) for url in _many(record, "L1")]
     return make_paper(
-        title=_first(record, "TI", "T1", "CT", "ST", "BT"),
+        title=_entities(_first(record, "TI", "T1", "CT", "ST", "BT")),
         authors=[first_last(a) for a in _many(record, "AU", "A1")],
-        abstract=_first(record, "AB", "N2"),
+        abstract=_entities(_first(record, "AB", "N2")),
         date=ris_date(_first(record, "DA", "PY", "Y1")),
         doi=_first(record, "DO"),
         links=[(name, url) for name, url in links if url.startswith(("http://", "https://"))],
