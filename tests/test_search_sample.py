@@ -231,3 +231,14 @@ def test_a_word_in_the_abstract_ranks_above_letters_scattered_in_titles() -> Non
     # 0704.0002 is about pebble games (in its abstract); the others only hold
     # p..e..b..b..l..e scattered through their titles.
     assert status == 0 and len(ids) > 5 and ids[0] == "arxiv:0704.0002"
+
+
+def test_id_and_category_terms_keep_file_order() -> None:
+    snapshot = Path(__file__).parent / "fixtures" / "arxiv_snapshot" / "arxiv_metadata_snapshot_200.jsonl"
+
+    def listed(*query: str) -> list[str]:
+        return [line.split()[0] for line in run_cli("list", str(snapshot), *query)[1].splitlines()]
+
+    assert listed("--query", "id:0704.000") == [f"arxiv:0704.000{n}" for n in range(1, 10)]
+    everything, in_cat = listed(), listed("--query", "cat:hep-ph")
+    assert len(in_cat) > 3 and in_cat == [pid for pid in everything if pid in set(in_cat)]

@@ -51,9 +51,14 @@ ELSEWHERE = 40.0
 
 
 def ranking_terms(query: Query) -> list[Term]:
-    """Terms that say what the user is looking for (not exclusions, not library words)."""
+    """Terms that say what the user is looking for (not exclusions, not library words,
+    not ids or categories: a paper matches those or not, so matches keep file order)."""
     return [
-        t for t in query.terms if not t.negated and t.kind in ("fuzzy", "exact", "prefix", "suffix", "equal")
+        t
+        for t in query.terms
+        if not t.negated
+        and t.kind in ("fuzzy", "exact", "prefix", "suffix", "equal")
+        and t.field not in ("id", "cat")
     ]
 
 
