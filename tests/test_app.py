@@ -413,6 +413,22 @@ async def test_help_lists_every_binding_with_overrides() -> None:
         assert isinstance(app.screen, MainScreen)
 
 
+async def test_a_key_given_to_two_bindings_is_reported() -> None:
+    from paper_tui.app.screens.help import keymap_clashes
+
+    app = PaperApp(config=Config(keys={"triage.bookmark": "j"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        clashes = keymap_clashes(app)
+        assert any("'j'" in line and "list.down" in line and "triage.bookmark" in line for line in clashes)
+        shown = [n.message for n in app._notifications]
+        assert any("two bindings" in message for message in shown), shown
+    fine = PaperApp(config=Config(keys={"list.down": "z,down", "filter.leave": "escape"}))
+    async with fine.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert keymap_clashes(fine) == []
+
+
 async def test_broken_config_is_a_message_not_a_crash(tmp_path: Path) -> None:
     from paper_tui.app.config import load_config
 

@@ -116,7 +116,7 @@ class PaperApp(App[None]):
     # -- keys ----------------------------------------------------------------
 
     def _check_keymap(self) -> None:
-        from paper_tui.app.screens.help import binding_ids
+        from paper_tui.app.screens.help import binding_ids, keymap_clashes
 
         unknown = sorted(set(self.config.keys) - binding_ids(self))
         if unknown:
@@ -125,6 +125,14 @@ class PaperApp(App[None]):
                 title="Config",
                 severity="warning",
                 timeout=12,
+            )
+        clashes = keymap_clashes(self)
+        if clashes:
+            self.notify(
+                "[keys] gives a key to two bindings: " + "; ".join(clashes),
+                title="Config",
+                severity="warning",
+                timeout=15,
             )
 
     def action_help(self) -> None:

@@ -78,6 +78,37 @@ def binding_ids(app: App[Any]) -> set[str]:
     }
 
 
+def keymap_clashes(app: App[Any]) -> list[str]:
+    """Keys the user's ``[keys]`` gives to a binding while another binding, where the
+    focus can be at the same time (the list, the main screen, everywhere), keeps the
+    same key: one of the two never runs.  One line per clash, the one that wins first."""
+    keymap: dict[str, str] = dict(getattr(getattr(app, "config", None), "keys", {}) or {})
+    if not keymap:
+        return []
+    usual = set(_shadowed(app, {}))  # the layering the defaults mean (Escape in the filter ...)
+    return [line for line in _shadowed(app, keymap) if line not in usual]
+
+
+def _shadowed(app: App[Any], keymap: dict[str, str]) -> list[str]:
+    keys_of: dict[str, list[tuple[str, str]]] = {}  # place -> (key, id) after the keymap
+    for heading, cls in _places(app):
+        bindings = own_bindings(cls)
+        bindings.apply_keymap(keymap)
+        keys_of[heading] = [(key, binding.id or binding.action) for key, binding in bindings]
+    clashes: list[str] = []
+    for focus in ("Paper list", "Reading pane", "Filter"):
+        chain = [focus, "Main screen", "Everywhere"]  # the first place that binds a key takes it
+        taken: dict[str, tuple[str, str]] = {}
+        for heading in chain:
+            for key, ident in keys_of.get(heading, []):
+                first = taken.setdefault(key, (ident, heading))
+                if first[0] != ident:
+                    line = f"key {key!r}: {first[0]} ({first[1]}) takes it before {ident} ({heading})"
+                    if line not in clashes:
+                        clashes.append(line)
+    return clashes
+
+
 def help_table(sections: Iterable[tuple[str, list[Row]]], palette_key: str) -> Table:
     table = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=False)
     table.add_column("key", style="bold", no_wrap=True)
