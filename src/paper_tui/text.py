@@ -361,7 +361,7 @@ def _convert_plain(segment: str, symbols: bool = True) -> str:
         # Font switches: ``{\em word}``, ``\bf 98`` (the braces go below).
         macros = _SWITCH.sub("", macros)
         segment = segment[:cut] + macros
-    if "``" in segment:  # TeX's quotes: ``word'' -> “word”
+    if "`" in segment and "``" in segment:  # TeX's quotes: ``word'' -> “word”
         segment = _QUOTES.sub("\u201c\\1\u201d", segment)
     if "{" in segment or "}" in segment:  # replace() counts a character the slow way
         segment = segment.replace("{", "").replace("}", "")
@@ -382,7 +382,7 @@ def _fast_latex(text: str) -> tuple[str, bool]:
     for number in range(0, len(pieces), 2):  # the text between math
         piece = pieces[number]
         # Most abstracts' markup is all inside math: a piece without any is left alone.
-        if "\\" in piece or "{" in piece or "}" in piece or "~" in piece or "``" in piece:
+        if "\\" in piece or "{" in piece or "}" in piece or "~" in piece or "`" in piece:
             if symbols is None:
                 symbols = "\\" in text and _SYMBOL_HINT.search(text) is not None
             plain = _convert_plain(piece, symbols)
