@@ -192,6 +192,29 @@ def test_the_background_thread_maps_a_stored_index(tmp_path: Path, monkeypatch: 
     assert again is not None and sorted(again.positions) == list(range(50))
 
 
+def test_a_build_for_fewer_papers_never_replaces_an_index_for_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race behind a rare failure of the test above: the build a first search
+    started (10 papers) ends after the stored index of all 50 was mapped in."""
+    from paper_tui.search.matcher import Matcher
+
+    abstracts = [f"graph network {n}" for n in range(50)]
+    everything = WordIndex.build(abstracts)
+    assert everything is not None
+    matcher = Matcher(_corpus(abstracts[:10]), None)
+    build = WordIndex.build
+
+    def build_while_mapped(*args: object, **kwargs: object) -> WordIndex | None:
+        built = build(*args, **kwargs)  # type: ignore[arg-type]
+        matcher.words = everything  # meanwhile, another thread mapped the stored index
+        return built
+
+    monkeypatch.setattr(WordIndex, "build", staticmethod(build_while_mapped))
+    assert matcher.build_words() is everything and matcher.words is everything
+    # And a cancelled build leaves the index alone.
+    matcher.words = None
+    assert matcher.build_words(cancelled=lambda: True) is None and matcher.words is None
+
+
 def test_an_index_built_before_the_store_was_known_is_stored(tmp_path: Path) -> None:
     corpus = _corpus([f"graph network {n}" for n in range(30)])
     engine = SearchEngine(corpus)

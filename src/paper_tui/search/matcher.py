@@ -661,7 +661,14 @@ class Matcher:
         if not self.prepare_columns(cancelled, paused):
             return None
         words = WordIndex.build(_yielding((corpus.abstract(i) for i in range(size)), paused), cancelled)
-        if words is not None:
+        if words is None or cancelled():
+            return None
+        with self._lock:
+            current = self.words
+            # A build for fewer papers, finished after a stored index for them all was
+            # mapped in (a streaming load told where its index is kept), must not undo it.
+            if current is not None and current.size >= words.size:
+                return current
             self.words = words
         return words
 
