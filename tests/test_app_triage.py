@@ -470,6 +470,19 @@ async def test_a_note_typed_and_saved_in_one_burst_is_saved_whole(papers_file: P
         assert pilot.app.screen is screen and library.tags(pid) == ("fast",)
 
 
+async def test_ctrl_s_right_behind_fast_typing_saves_every_key(papers_file: Path) -> None:
+    """Ctrl+S (a priority binding, run on arrival) behind keys still queued for the text area."""
+    async with running(papers_file) as (pilot, screen, library):
+        pid = screen.current_paper().id
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, NoteEditor)
+        burst(pilot.app, *"typed fast", "ctrl+s", "ctrl+s")
+        await settle(pilot)
+        await pilot.pause()
+        assert pilot.app.screen is screen and library.note(pid) == "typed fast"
+
+
 async def test_a_query_typed_right_behind_slash_goes_into_the_filter(papers_file: Path) -> None:
     async with running(papers_file) as (pilot, screen, library):
         burst(pilot.app, "slash", *"resid")  # s would sort, e would open the note editor

@@ -82,8 +82,24 @@ class NoteEditor(TypeaheadModal[str | None]):
         return self.text != self.original
 
     def action_save(self) -> None:
-        """Close, handing the text back to be saved."""
-        self.dismiss(self.text)
+        """Close, handing the text back to be saved, once every key typed before Ctrl+S
+        is in it: Ctrl+S is a priority binding, run as soon as it arrives, while the
+        keys before it may still wait in the text area's queue (typed fast, or typed
+        ahead of the editor opening), and saving then lost them ("Note unchanged")."""
+        if not self.ready:
+            self.key_ahead("ctrl+s", "\x13")
+            return
+        if self._saving:
+            return  # a second Ctrl+S before the first one closed it
+        self._saving = True
+        # After what is queued for the text area: the keys typed before this one.
+        self.query_one("#note", TextArea).call_later(self._save_now)
+
+    _saving = False
+
+    def _save_now(self) -> None:
+        if self.is_attached:  # not closed meanwhile
+            self.dismiss(self.text)
 
     def action_close(self) -> None:
         """Close; unsaved changes are only thrown away once the user says so."""
