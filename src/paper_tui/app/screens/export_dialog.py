@@ -200,8 +200,19 @@ class ExportDialog(ModalScreen[Exported | None]):
             self.dismiss(None)
 
     def action_export(self) -> None:
-        """Check the target, ask before replacing a file, then write in a worker."""
-        if self._busy:
+        """Check the target, ask before replacing a file, then write in a worker, once
+        every key typed before Ctrl+S is in the name (a priority binding runs on arrival,
+        the keys before it may still wait in the field's queue)."""
+        if self._busy or self._export_pending:
+            return
+        self._export_pending = True
+        self.query_one("#path", Input).call_later(self._export_now)
+
+    _export_pending = False
+
+    def _export_now(self) -> None:
+        self._export_pending = False
+        if self._busy or not self.is_attached:
             return
         raw = self.query_one("#path", Input).value.strip()
         if not raw:
