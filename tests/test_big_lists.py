@@ -22,12 +22,11 @@ from paper_tui.compact import (
     batch_in_memory,
     encode_chunk,
     encode_rest,
-    usual_links,
 )
 from paper_tui.corpus import Corpus
 from paper_tui.formats import LoadError, load_papers
 from paper_tui.loading import Loader
-from paper_tui.model import Paper, Source, make_paper
+from paper_tui.model import Paper, Source, id_links, make_paper
 
 GENERATOR = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
 
@@ -326,7 +325,7 @@ def test_corpus_keeps_every_field_and_merges_by_id() -> None:
 
 def test_the_usual_arxiv_links_are_kept_as_null_and_made_again() -> None:
     usual = _paper(1, abstract="No links here.", doi="10.1000/x1")
-    assert usual.links == usual_links("2401.00001", "10.1000/x1")
+    assert usual.links == id_links("2401.00001", "10.1000/x1")
     assert json.loads(encode_rest(usual))[2] is None
     with_code = _paper(2)  # a GitHub link from its abstract
     assert json.loads(encode_rest(with_code))[2] == [list(link) for link in with_code.links]

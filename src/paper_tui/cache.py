@@ -293,9 +293,7 @@ class CacheWriter:
 
     def _write(self, data: bytes | bytearray) -> int:
         """Write ``data`` at a place taken from the end; its offset."""
-        with self._end.get_lock():
-            offset = int(self._end.value)
-            self._end.value = offset + len(data)
+        offset = take_place(self._end, len(data))
         pwrite_all(self._fd, data, offset)
         return offset
 
@@ -348,8 +346,7 @@ class CacheWriter:
                     "notices": list(notices),
                 }
             ).encode()
-            with self._end.get_lock():
-                offset = int(self._end.value)
+            offset = take_place(self._end, 0)  # the meta goes at the end of the data
             self._write(meta + TRAILER.pack(offset, len(meta), END))
             # No fsync: a crash can at worst leave a short file, which the trailer
             # check rejects; syncing a gigabyte would cost seconds on every first open.
@@ -392,9 +389,7 @@ def write_into(fd: int, end: Any, chunk: EncodedChunk) -> WrittenChunk | None:
     Run by a parse worker, so that the loading process neither receives nor writes
     the chunk's bytes: it lists the chunk and reads its columns back from ``data``."""
     blob = chunk.blob
-    with end.get_lock():
-        base = int(end.value)
-        end.value = base + len(blob)
+    base = take_place(end, len(blob))
     placed = EncodedChunk(
         chunk.ids,
         chunk.titles,
@@ -406,15 +401,22 @@ def write_into(fd: int, end: Any, chunk: EncodedChunk) -> WrittenChunk | None:
         chunk.rest_lengths,
     )
     data, columns, codec, crc = stored_chunk(placed)
-    with end.get_lock():
-        start = int(end.value)
-        end.value = start + len(data)
+    start = take_place(end, len(data))
     try:
         pwrite_all(fd, blob, base)
         pwrite_all(fd, data, start)
     except OSError:
         return None  # the places taken stay holes: nothing lists them
     return WrittenChunk(len(chunk), start, data, columns, codec, crc)
+
+
+def take_place(end: Any, size: int) -> int:
+    """Take ``size`` bytes at the end of an entry's data (``end``: a counter with
+    ``value`` and ``get_lock()``, maybe shared with parse workers); their offset."""
+    with end.get_lock():
+        offset = int(end.value)
+        end.value = offset + size
+    return offset
 
 
 class _End:

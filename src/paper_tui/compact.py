@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, overload
 
-from paper_tui.model import Paper, Source
+from paper_tui.model import Paper, Source, id_links
 
 #: Joins a paper's authors in the authors column (cleaning removes control characters).
 AUTHOR_SEP = "\x1f"
@@ -136,27 +136,18 @@ def split_authors(joined: str) -> tuple[str, ...]:
     return tuple(joined.split(AUTHOR_SEP)) if joined else ()
 
 
-def usual_links(arxiv_id: str, doi: str) -> tuple[tuple[str, str], ...]:
-    """The links an arXiv paper has from its id and DOI alone (what most have): kept
-    as ``null`` in a blob's rest rather than spelled out, and made again on reading."""
-    if not arxiv_id:
-        return ()
-    links = (("abs", "https://arxiv.org/abs/" + arxiv_id), ("pdf", "https://arxiv.org/pdf/" + arxiv_id))
-    return (*links, ("doi", "https://doi.org/" + doi)) if doi else links
-
-
 def encode_rest(paper: Paper, line_delta: int = 0) -> bytes:
     """Every field but id, title, authors, date and abstract, as compact JSON.
 
-    The links are ``null`` when they are :func:`usual_links`.  ``line_delta`` is
-    added to source lines: a worker that parsed a slice of a file counts lines from
-    the slice's start."""
+    The links are ``null`` for an arXiv paper whose links are just its
+    :func:`~paper_tui.model.id_links`.  ``line_delta`` is added to source lines: a
+    worker that parsed a slice of a file counts lines from the slice's start."""
     links = paper.links
     return _dumps(
         [
             paper.arxiv_id,
             paper.doi,
-            None if paper.arxiv_id and links == usual_links(paper.arxiv_id, paper.doi) else links,
+            None if paper.arxiv_id and links == id_links(paper.arxiv_id, paper.doi) else links,
             paper.categories,
             [[s.path, s.line + line_delta] for s in paper.sources],
             paper.extras,
@@ -180,7 +171,7 @@ def decode_paper(pid: str, title: str, authors: str, date: str, abstract: bytes,
         date=date,
         arxiv_id=arxiv_id,
         doi=doi,
-        links=usual_links(arxiv_id, doi) if links is None else tuple((k, v) for k, v in links),
+        links=id_links(arxiv_id, doi) if links is None else tuple((k, v) for k, v in links),
         categories=tuple(categories),
         sources=tuple(Source(p, line) for p, line in sources),
         extras=tuple((k, v) for k, v in extras),

@@ -93,6 +93,15 @@ def urls_in(text: str) -> list[str]:
     return [url.rstrip(".,;:!?") for url in _URL.findall(text)]
 
 
+def id_links(arxiv_id: str, doi: str) -> tuple[tuple[str, str], ...]:
+    """The links an arXiv id and a DOI give (what :func:`make_paper` adds): derived,
+    so the library and the parse cache need not store them."""
+    links: tuple[tuple[str, str], ...] = ()
+    if arxiv_id:
+        links = (("abs", "https://arxiv.org/abs/" + arxiv_id), ("pdf", "https://arxiv.org/pdf/" + arxiv_id))
+    return (*links, ("doi", "https://doi.org/" + doi)) if doi else links
+
+
 def classify_url(url: str) -> str:
     """A link name for a bare URL: ``code`` for repositories, ``pdf``, ``abs``, else ``url``."""
     lower = url.lower()
@@ -221,10 +230,7 @@ def make_paper(
             arxiv = parse_arxiv_id(url)
             if arxiv:
                 break
-    if arxiv:
-        link_pairs += [("abs", f"https://arxiv.org/abs/{arxiv}"), ("pdf", f"https://arxiv.org/pdf/{arxiv}")]
-    if norm_doi:
-        link_pairs.append(("doi", f"https://doi.org/{norm_doi}"))
+    link_pairs.extend(id_links(arxiv, norm_doi))
     if abstract_urls:
         link_pairs += [(classify_url(url), url) for url in urls_in(clean_abstract)]
     pid = paper_id(arxiv, norm_doi, clean_title)

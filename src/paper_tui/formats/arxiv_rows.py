@@ -27,7 +27,7 @@ from typing import Any
 
 import msgspec
 
-from paper_tui.compact import AUTHOR_SEP, EncodedChunk, encode_rest, join_authors, usual_links
+from paper_tui.compact import AUTHOR_SEP, EncodedChunk, encode_rest, join_authors
 from paper_tui.formats import Report
 from paper_tui.formats.arxiv_snapshot import _KEY, _VERSION_DATES, _names, paper_from_record, version_date
 from paper_tui.identity import normalize_doi, paper_id, parse_arxiv_id
@@ -36,6 +36,7 @@ from paper_tui.model import (
     Source,
     _ordered_links,
     classify_url,
+    id_links,
     latex_line,
     normalize_date,
     urls_in,
@@ -184,7 +185,7 @@ def _row(record: _Record, display: str, line: int) -> Row | None:
     if ":" in abstract and "http" in abstract:  # memchr first: "http" is a slow 4-character search
         urls = urls_in(abstract)
         if urls:
-            usual = usual_links(arxiv, doi)
+            usual = id_links(arxiv, doi)
             links = _ordered_links(usual + tuple((classify_url(url), url) for url in urls))
             if links == usual:
                 links = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -102,14 +102,6 @@ def merge_entry(base: Entry, own: Entry, theirs: Entry) -> Entry:
     tags: tuple[str, ...] = pick(base.tags, own.tags, theirs.tags)
     note: str = pick(base.note, own.note, theirs.note)
     newer, older = (own, theirs) if own_newer else (theirs, own)
-    return Entry(
-        own.id, state, bookmarked, tags, note, newer.updated,
-        own.title or theirs.title,
-        own.authors or theirs.authors,
-        own.date or theirs.date,
-        own.arxiv_id or theirs.arxiv_id,
-        own.doi or theirs.doi,
-        own.categories or theirs.categories,
-        own.links or theirs.links,
-        newer.other or older.other,
-    )  # fmt: skip
+    merged = own.filled_from(theirs).revised((state, bookmarked, tags, note), newer.updated)
+    other = newer.other or older.other
+    return merged if merged.other == other else replace(merged, other=other)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from paper_tui.model import LINK_ORDER, Paper, Source
+from paper_tui.model import LINK_ORDER, Paper, Source, id_links
 from paper_tui.text import clean_text, strip_controls
 
 #: Triage states; a paper without a record is ``unread``.
@@ -82,7 +82,7 @@ class Entry:
                 self.id, state, bookmarked, tags, note, stamp, self.title, self.authors, self.date,
                 self.arxiv_id, self.doi, self.categories, self.links, self.other,
             )  # fmt: skip
-        derived = derived_links(paper.arxiv_id, paper.doi)
+        derived = id_links(paper.arxiv_id, paper.doi)
         own = tuple(link for link in paper.links if link not in derived)
         return Entry(
             self.id, state, bookmarked, tags, note, stamp,
@@ -114,7 +114,7 @@ class Entry:
 
     def to_paper(self, source: Source) -> Paper:
         """A :class:`Paper` from the stored bibliographic fields (no abstract is stored)."""
-        links = dict(derived_links(self.arxiv_id, self.doi))
+        links = dict(id_links(self.arxiv_id, self.doi))
         for name, url in self.links:
             links.setdefault(name, url)
         ordered = tuple(sorted(links.items(), key=lambda item: _LINK_RANK.get(item[0], len(_LINK_RANK))))
@@ -129,16 +129,6 @@ class Entry:
             categories=self.categories,
             sources=(source,),
         )
-
-
-def derived_links(arxiv_id: str, doi: str) -> list[tuple[str, str]]:
-    """The links :func:`paper_tui.model.make_paper` derives from ids, so they need not be stored."""
-    links = []
-    if arxiv_id:
-        links += [("abs", f"https://arxiv.org/abs/{arxiv_id}"), ("pdf", f"https://arxiv.org/pdf/{arxiv_id}")]
-    if doi:
-        links.append(("doi", f"https://doi.org/{doi}"))
-    return links
 
 
 # ---------------------------------------------------------------------------
