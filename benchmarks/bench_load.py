@@ -287,6 +287,30 @@ def bench_cached_only(size: int, folder: Path, runs: int, timeout: float) -> Non
     sys.stdout.flush()
 
 
+def _reader_bytes() -> int:
+    sys.path.insert(0, str(ROOT / "src"))
+    from paper_tui.formats import compiled
+
+    return compiled.MIN_BYTES
+
+
+def warm_reader() -> str:
+    """Compile the snapshot's compiled reader now if this machine has not yet (the app
+    does it in the background after the first big file, which it reads the usual
+    way): the figures are those of every later first open."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from paper_tui.formats import compiled
+
+    if compiled.ready():
+        return "compiled (from numba's cache)"
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "paper_tui.formats.compiled"], check=False)
+    took = time.perf_counter() - started
+    if done.returncode:
+        return "the usual way (numba could not compile it)"
+    return f"compiled now, once for this machine ({took:.0f} s)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -317,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     print(f"paper-tui load benchmark, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
     print(f"machine: {machine()}")
+    print(f"snapshot reader for files of {_reader_bytes() >> 20} MB or more: {warm_reader()}")
     search_sizes = {int(s) for s in args.search_sizes.split(",") if s}
     for size in (int(s) for s in args.sizes.split(",") if s):
         bench(size, folder, max(1, args.runs), size in search_sizes, args.timeout)

@@ -319,7 +319,9 @@ class Loader:
     ) -> Iterator[tuple[EncodedChunk, int, int, cache.WrittenChunk | None]]:
         """Parse on every core: (chunk, bytes read so far, bad bytes, the chunk as a
         worker wrote it into the cache entry or None) per slice."""
-        parts = parallel.parse_file(path, display, format_name, size, lambda: self.cancelled, sink)
+        parts = parallel.parse_file(
+            path, display, format_name, size, lambda: self.cancelled, sink, _compiled(format_name, size)
+        )
         for part in parts:
             self.problems.extend(Problem(display, line, reason) for line, reason in part.problems)
             yield part.chunk, part.end, part.bad_bytes, part.written
@@ -361,3 +363,19 @@ def _check_readable(path: str) -> int:
         return os.stat(path).st_size
     except OSError as error:
         raise LoadError(path, f"cannot read: {error.strerror or error}") from None
+
+
+def _compiled(format_name: str, size: int) -> bool:
+    """Shall the parse workers read this file with the compiled reader?  Only a big
+    arXiv snapshot, once the reader has been compiled on this machine; the first such
+    file starts its compiling in the background, for the next."""
+    if format_name != "arxiv-snapshot":
+        return False
+    from paper_tui.formats import compiled
+
+    if size < compiled.MIN_BYTES:
+        return False
+    if compiled.ready():
+        return True
+    compiled.warm_later()
+    return False

@@ -76,8 +76,10 @@ class ParsedSlice:
 Job = tuple[str, str, str, int, int, int]
 
 
-def parse_slice(job: Job) -> ParsedSlice:
-    """Parse bytes ``start .. start + length`` of a file (whole lines) in this process."""
+def parse_slice(job: Job, compiled: bool = False) -> ParsedSlice:
+    """Parse bytes ``start .. start + length`` of a file (whole lines) in this process
+    (``compiled``: with the compiled reader where the format has one, see
+    :mod:`~paper_tui.formats.compiled`)."""
     path, display, format_name, start, length, first_line = job
     with open(path, "rb") as handle:
         handle.seek(start)
@@ -92,7 +94,7 @@ def parse_slice(job: Job) -> ParsedSlice:
     encode_lines = getattr(fmt, "encode_lines", None)
     if encode_lines is not None:  # straight to rows, no Paper objects (arXiv snapshot)
         body = data[len(codecs.BOM_UTF8) :] if start == 0 and data.startswith(codecs.BOM_UTF8) else data
-        chunk = encode_lines(body, display, delta, report)
+        chunk = encode_lines(body, display, delta, report, compiled)
         if chunk is not None:
             return ParsedSlice(chunk, problems, 0, start + length)
     fallback = _Fallback()
@@ -172,7 +174,7 @@ def _newlines(view: mmap.mmap, start: int, end: int, buffer: Any) -> int:
     return count
 
 
-def _serve(connection: Connection, sink: str | None = None, end: Any = None) -> None:
+def _serve(connection: Connection, sink: str | None = None, end: Any = None, compiled: bool = False) -> None:
     """A worker: parse each job received and send back the slice, until ``None``.
 
     With a ``sink`` (the parse cache entry being written) and ``end`` (the shared
@@ -208,7 +210,7 @@ def _serve(connection: Connection, sink: str | None = None, end: Any = None) -> 
                 return
             blob: bytes | bytearray = b""
             try:
-                part = parse_slice(job)
+                part = parse_slice(job, compiled)
                 if target >= 0 and len(part.chunk):
                     part.written = write_into(target, end, part.chunk)
                     if part.written is not None:
@@ -276,6 +278,7 @@ def parse_file(
     size: int,
     cancelled: Callable[[], bool],
     sink: tuple[str, Any] | None = None,
+    compiled: bool = False,
 ) -> Iterator[ParsedSlice]:
     """Every slice of ``path`` parsed, in file order.
 
@@ -284,7 +287,8 @@ def parse_file(
     queued.  The first slice is parsed here while the workers start.  ``sink`` is
     a cache entry being written, which the workers write chunks into, and the shared
     end of its data (see :func:`_serve`); slices they wrote have
-    :attr:`ParsedSlice.written` set."""
+    :attr:`ParsedSlice.written` set.  ``compiled``: the workers read with the
+    compiled reader (the first slice is parsed here the usual way, without numba)."""
     count = workers()
     context = multiprocessing.get_context("spawn")  # fork is unsafe from the app's threads
     crew: list[tuple[BaseProcess, Connection]] = []
@@ -292,7 +296,7 @@ def parse_file(
     try:
         for _ in range(count):
             mine, theirs = context.Pipe()
-            args = (theirs,) if sink is None else (theirs, *sink)
+            args = (theirs, *(sink or (None, None)), compiled)
             worker: BaseProcess = context.Process(target=_serve, args=args, daemon=True)
             worker.start()
             theirs.close()

@@ -125,11 +125,14 @@ class ArxivSnapshotFormat:
         hits = sum(key in first for key in keys)
         return 0.95 if hits >= 3 and '"id"' in first else 0.0
 
-    def encode_lines(self, data: bytes, path: str, line_delta: int, report: Report) -> EncodedChunk | None:
-        """Whole lines as compact rows without Papers (the bulk path: see arxiv_rows)."""
+    def encode_lines(
+        self, data: bytes, path: str, line_delta: int, report: Report, compiled: bool = False
+    ) -> EncodedChunk | None:
+        """Whole lines as compact rows without Papers (the bulk path: see arxiv_rows;
+        ``compiled``: with the compiled reader, see formats.compiled)."""
         from paper_tui.formats.arxiv_rows import encode_lines
 
-        return encode_lines(data, path, line_delta, report)
+        return encode_lines(data, path, line_delta, report, compiled)
 
     def parse(self, stream: IO[str], path: str, report: Report) -> Iterator[Paper]:
         loads = json.loads
