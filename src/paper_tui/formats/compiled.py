@@ -205,6 +205,9 @@ def _warm() -> int:
     marker.write_text("")
     lock = marker.with_name(marker.name + ".warming")
     lock.unlink(missing_ok=True)
+    for old in marker.parent.glob("compiled_loop.ready-*"):  # those of earlier versions
+        if old.name != marker.name and not old.name.endswith(".warming"):
+            old.unlink(missing_ok=True)
     return 0
 
 
