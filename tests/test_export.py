@@ -109,6 +109,9 @@ def test_keys_are_lastname_year_first_word_and_unique() -> None:
     assert bibtex_key(make("The Attention Mechanism", authors=("Jürgen Müller",))) == "muller2017attention"
     assert bibtex_key(make("A Survey", authors=("Smith, John",), date="2024")) == "smith2024survey"
     assert bibtex_key(make("On the of", authors=(), date="")) == "on"
+    # No author: the title's word first, never a key starting with a digit.
+    assert bibtex_key(make("The Attention Mechanism", authors=(), date="2024")) == "attention2024"
+    assert bibtex_key(make("", authors=(), date="2024", arxiv_id="2401.01234")) == "paper2024240101234"
     same = [make("Attention again"), make("Attention once more"), make("Attention, a third time")]
     assert unique_keys(same) == ["vaswani2017attention", "vaswani2017attentiona", "vaswani2017attentionb"]
     keys = unique_keys(snapshot_papers())

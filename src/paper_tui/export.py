@@ -160,7 +160,8 @@ def _last_name(author: str) -> str:
 
 def bibtex_key(paper: Paper) -> str:
     """The paper's own key when it came from a BibTeX file (so citations keep working),
-    else one in the common ``lastname2024firstword`` form (ASCII, lower case)."""
+    else one in the common ``lastname2024firstword`` form (ASCII, lower case;
+    ``firstword2024`` for a paper without authors)."""
     own = _KEY_UNSAFE.sub("", paper.extra("bibtex_key"))
     if own:
         return own
@@ -174,7 +175,9 @@ def bibtex_key(paper: Paper) -> str:
         fallback = fallback or word
     first = first or fallback
     year = str(paper.year or "")
-    key = f"{name}{year}{first}"
+    # Without an author the title's word leads: a key that starts with a digit
+    # (``2024attention``) trips some BibTeX tools and is hard to read in \\cite.
+    key = f"{name}{year}{first}" if name else f"{first}{year}"
     if not name and not first:
         key = f"paper{year}" + (_ascii_word(paper.arxiv_id or paper.doi) or "")
     return key
