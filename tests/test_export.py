@@ -291,6 +291,19 @@ def test_export_files_with_format_from_output_name(library_with_bookmarks: Libra
     assert len(list(csv.reader(io.StringIO(out)))) == 201
 
 
+def test_export_from_a_broken_library_exits_1_and_writes_nothing(isolated_dirs: Path, tmp_path: Path) -> None:
+    isolated_dirs.mkdir(parents=True)
+    (isolated_dirs / "library.toml").write_text("[papers\nbroken = ", encoding="utf-8")
+    target = tmp_path / "out.bib"
+    status, out, err = run_cli("export", "--output", str(target))
+    assert status == 1 and out == "" and not target.exists()
+    assert "library.toml is broken" in err and "nothing written" in err
+    # Exporting files still works, but says the library (tags, notes) was not read as it is.
+    status, out, err = run_cli("export", str(SNAPSHOT), "--all", "--format", "csv")
+    assert status == 1 and len(list(csv.reader(io.StringIO(out)))) == 201 and "broken" in err
+    assert (isolated_dirs / "library.toml").read_text(encoding="utf-8").startswith("[papers")  # untouched
+
+
 def test_export_with_nothing_to_export_says_why(isolated_dirs: Path) -> None:
     status, out, err = run_cli("export")
     assert status == 0 and out == ""

@@ -70,14 +70,15 @@ def select(
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from paper_tui.cli import CliError, load_corpus
+    from paper_tui.cli import EXIT_PROBLEM, CliError, load_corpus
     from paper_tui.corpus import Corpus
     from paper_tui.library import Library
     from paper_tui.library.files import atomic_write
 
     fmt = args.format or (format_for_path(args.output) if args.output else None) or "bibtex"
     library = Library.open(read_only=True)
-    for notice in library.take_notices():
+    troubles = library.take_notices()  # a broken, unreadable or newer library file
+    for notice in troubles:
         err.write(f"paper-tui: {notice}\n")
     store = None
     if args.files:
@@ -88,6 +89,9 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     papers = [corpus[i] for i in select(corpus, library, args.query, args.all, store)]
     if not papers:
         err.write(f"paper-tui: nothing to export: {_empty_reason(args, len(corpus))}\n")
+        if troubles:  # not an empty list to write over a good file: the library is the problem
+            err.write("paper-tui: the library could not be read as it is (see above): nothing written\n")
+            return EXIT_PROBLEM
     text = render(papers, fmt, library, ascii_only=args.ascii)
     if args.output:
         target = Path(args.output)
@@ -98,7 +102,9 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"paper-tui: wrote {_count(len(papers))} to {target} ({fmt})\n")
     else:
         out.write(text)
-    return 0
+    # Exported, but from a library that could not be read as it is: what was asked for
+    # may be missing (bookmarks, tags, notes), which the exit status says too.
+    return EXIT_PROBLEM if troubles else 0
 
 
 def _count(n: int) -> str:
