@@ -246,3 +246,25 @@ def test_warming_marks_the_loop_ready(tmp_path: Path, monkeypatch: pytest.Monkey
     assert compiled.ready() and not marker.with_name(marker.name + ".warming").exists()
     assert not older.exists()
     assert compiled.warm_later() is False  # nothing left to do
+
+
+_ID_PIECES = st.sampled_from(
+    ["a", "b", "z", "A", "-", ".", "/", "0", "7", "9", "AG", "ag", "hep-th", "math", "v2"]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_ID_PIECES, max_size=8).map("".join))
+@example("hep-th/9901001")
+@example("math.AG/0101001")
+@example("q-bio.NC/0401001")
+@example("0704.0001")
+@example("ab.CD/1234567")
+def test_the_loop_takes_an_id_as_it_is_exactly_when_parse_arxiv_id_gives_it_back(raw: str) -> None:
+    import numpy as np
+
+    from paper_tui.formats.compiled_loop import plain_id
+    from paper_tui.identity import parse_arxiv_id
+
+    data = np.frombuffer(raw.encode(), np.uint8)
+    assert bool(plain_id(data, 0, len(data))) == (parse_arxiv_id(raw) == raw != "")

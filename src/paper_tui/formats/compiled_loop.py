@@ -393,16 +393,39 @@ def fold(source: Any, start: int, stop: int, out: Any, o: int) -> int:
 
 @inline  # type: ignore[misc]
 def plain_id(source: Any, start: int, stop: int) -> bool:
-    """``YYMM.NNNN(N)`` in ASCII digits, nothing around it."""
+    """An id parse_arxiv_id gives back as it is, nothing around it: ``YYMM.NNNN(N)``
+    in ASCII digits, or an old-style one written as it normalizes them
+    (``hep-th/9901001``, ``math.AG/0101001``: the archive in lower case, the subject
+    class in upper case, seven digits, no version)."""
     size = stop - start
-    if size != 9 and size != 10:
+    if size == 9 or size == 10:
+        new = True
+        for k in range(size):
+            c = source[start + k]
+            if (k == 4 and c != 46) or (k != 4 and not (48 <= c <= 57)):
+                new = False
+                break
+        if new:
+            return True
+    # old style: [a-z][a-z-]+ (.[A-Z]{2})? / 7 digits
+    if size < 10 or not (97 <= source[start] <= 122):
         return False
-    for k in range(size):
-        c = source[start + k]
-        if k == 4:
-            if c != 46:
-                return False
-        elif not (48 <= c <= 57):
+    slash = stop - 8
+    if source[slash] != 47:
+        return False
+    for k in range(slash + 1, stop):
+        if not (48 <= source[k] <= 57):
+            return False
+    end = slash
+    if end - start >= 5 and source[end - 3] == 46:  # a subject class
+        if not (65 <= source[end - 2] <= 90 and 65 <= source[end - 1] <= 90):
+            return False
+        end -= 3
+    if end - start < 2:
+        return False
+    for k in range(start + 1, end):
+        c = source[k]
+        if not (97 <= c <= 122 or c == 45):
             return False
     return True
 
