@@ -210,6 +210,18 @@ def string(data: Any, i: int, end: int, out: Any, o: int) -> tuple[int, int, int
     return -1, o, info
 
 
+@inline  # type: ignore[misc]
+def next_item(data: Any, i: int, end: int, close: int) -> tuple[int, int]:
+    """After a value in a list or an object: past a comma (1: another value
+    follows), past the closing bracket ``close`` (0), or -1 for anything else."""
+    i = ws(data, i, end)
+    if i < end and data[i] == 44:
+        return ws(data, i + 1, end), 1
+    if i < end and data[i] == close:
+        return i + 1, 0
+    return i, -1
+
+
 @njit  # type: ignore[misc]
 def skip_scalar(data: Any, i: int, end: int) -> int:
     """Past ``true``, ``false``, ``null`` or a JSON number at ``i``, or -1."""
@@ -780,23 +792,19 @@ def record(
                                     i = skip_value(data, i, end, stack)
                                 if i < 0:
                                     return fail
-                                i = ws(data, i, end)
-                                if i < end and data[i] == 44:
-                                    i = ws(data, i + 1, end)
+                                i, more = next_item(data, i, end, 125)
+                                if more < 0:
+                                    return fail
+                                if more:
                                     continue
-                                if i < end and data[i] == 125:
-                                    i += 1
-                                    break
-                                return fail
+                                break
                         number += 1
-                        i = ws(data, i, end)
-                        if i < end and data[i] == 44:
-                            i = ws(data, i + 1, end)
+                        i, more = next_item(data, i, end, 93)
+                        if more < 0:
+                            return fail
+                        if more:
                             continue
-                        if i < end and data[i] == 93:
-                            i += 1
-                            break
-                        return fail
+                        break
             else:
                 return fail
         elif key == 12:  # authors_parsed: a list of lists of strings
@@ -836,14 +844,12 @@ def record(
                             if i < 0:
                                 return fail
                         parts += 1
-                        i = ws(data, i, end)
-                        if i < end and data[i] == 44:
-                            i = ws(data, i + 1, end)
+                        i, more = next_item(data, i, end, 93)
+                        if more < 0:
+                            return fail
+                        if more:
                             continue
-                        if i < end and data[i] == 93:
-                            i += 1
-                            break
-                        return fail
+                        break
                 # the name: first, last and suffix, folded, empty ones left out
                 name_start = s + (1 if names else 0)
                 t = name_start
@@ -860,14 +866,12 @@ def record(
                         staged[s] = 0x1F  # the authors column's separator
                     s = t
                     names += 1
-                i = ws(data, i, end)
-                if i < end and data[i] == 44:
-                    i = ws(data, i + 1, end)
+                i, more = next_item(data, i, end, 93)
+                if more < 0:
+                    return fail
+                if more:
                     continue
-                if i < end and data[i] == 93:
-                    i += 1
-                    break
-                return fail
+                break
             spans[2, 0] = o0
             spans[2, 1] = s
         elif c == 110:  # null: a field not given
@@ -953,14 +957,13 @@ def record(
                             present |= HAS_REPORT_NO
                 spans[field, 0] = o0
                 spans[field, 1] = s
-        i = ws(data, i, end)
-        if i < end and data[i] == 44:
-            i = ws(data, i + 1, end)
+        i, more = next_item(data, i, end, 125)
+        if more < 0:
+            return fail
+        if more:
             continue
-        if i < end and data[i] == 125:
-            i = ws(data, i + 1, end)
-            break
-        return fail
+        i = ws(data, i, end)
+        break
     if (i < end and data[i] != 10) or spans[0, 0] < 0 or not seen_parsed:
         return fail  # text after the object, no id, or no authors_parsed
     return True, present, abstract_status, a, abstract_start, i
