@@ -299,13 +299,27 @@ def skip_string(data: Any, i: int, end: int) -> int:
     return -1
 
 
+@inline  # type: ignore[misc]
+def skip_key(data: Any, i: int, end: int) -> int:
+    """Past an object's key at ``i``, its colon and the blanks after it, or -1."""
+    if i >= end or data[i] != 34:
+        return -1
+    i = skip_string(data, i, end)
+    if i < 0:
+        return -1
+    i = ws(data, i, end)
+    if i >= end or data[i] != 58:
+        return -1
+    return ws(data, i + 1, end)
+
+
 @njit  # type: ignore[misc]
 def skip_value(data: Any, i: int, end: int, stack: Any) -> int:
     """Past the JSON value at ``i`` (checked, not kept), or -1."""
     depth = 0
     while True:
-        # a value at i
-        if i >= end:
+        # a value at i (-1: a key before it was not one)
+        if i < 0 or i >= end:
             return -1
         c = data[i]
         if c == 34:
@@ -321,16 +335,8 @@ def skip_value(data: Any, i: int, end: int, stack: Any) -> int:
                     return -1
                 stack[depth] = c
                 depth += 1
-                if c == 123:  # a key and its colon
-                    if data[i] != 34:
-                        return -1
-                    i = skip_string(data, i, end)
-                    if i < 0:
-                        return -1
-                    i = ws(data, i, end)
-                    if i >= end or data[i] != 58:
-                        return -1
-                    i = ws(data, i + 1, end)
+                if c == 123:
+                    i = skip_key(data, i, end)
                 continue
         else:
             i = skip_scalar(data, i, end)
@@ -348,15 +354,7 @@ def skip_value(data: Any, i: int, end: int, stack: Any) -> int:
             if c == 44:  # ,
                 i = ws(data, i + 1, end)
                 if top == 123:
-                    if i >= end or data[i] != 34:
-                        return -1
-                    i = skip_string(data, i, end)
-                    if i < 0:
-                        return -1
-                    i = ws(data, i, end)
-                    if i >= end or data[i] != 58:
-                        return -1
-                    i = ws(data, i + 1, end)
+                    i = skip_key(data, i, end)
                 break
             if (c == 125 and top == 123) or (c == 93 and top == 91):
                 depth -= 1
